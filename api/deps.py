@@ -1,0 +1,99 @@
+"""Every request dependency, as `Annotated` aliases. Routes declare exactly one access rule:
+`Public` in their dependencies, or a principal of `CustomerUser`, `OpsUser` or `AdminUser`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from limits import RateLimitItem
+from limits.strategies import MovingWindowRateLimiter
+
+from api.middleware import client_ip
+from commerce.customers import service as customers
+from commerce.customers.models import Principal, Role
+from commerce.customers.security import TokenIssuer
+from commerce.errors import Forbidden, Unauthorized
+from db.pool import Conn, Pool
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/login")
+
+
+def get_pool(request: Request) -> Pool:
+    pool: Pool = request.app.state.pool
+    return pool
+
+
+async def get_conn(pool: Annotated[Pool, Depends(get_pool)]) -> AsyncIterator[Conn]:
+    async with pool.connection() as conn:
+        yield conn
+
+
+def get_issuer(request: Request) -> TokenIssuer:
+    issuer: TokenIssuer = request.app.state.token_issuer
+    return issuer
+
+
+PoolDep = Annotated[Pool, Depends(get_pool)]
+ConnDep = Annotated[Conn, Depends(get_conn)]
+IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
+
+
+async def _principal(
+    conn: ConnDep,
+    issuer: IssuerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("Log in and send the access token as `Authorization: Bearer <token>`")
+    return await customers.authenticate(conn, token=credentials.credentials, issuer=issuer)
+
+
+def _require(*roles: Role) -> object:
+    async def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(f"This needs the {' or '.join(r.value for r in roles)} role")
+        return principal
+
+    return check
+
+
+async def allow_public() -> None:
+    """Marks a route as open to anonymous callers."""
+
+
+require_customer = _require(Role.customer, Role.ops, Role.admin)
+require_ops = _require(Role.ops, Role.admin)
+require_admin = _require(Role.admin)
+
+# The access rule each marker declares; the authorization-matrix test reads this table.
+ACCESS_RULES: dict[object, str] = {
+    allow_public: "public",
+    require_customer: "customer",
+    require_ops: "ops",
+    require_admin: "admin",
+}
+
+Public = Depends(allow_public)
+CustomerUser = Annotated[Principal, Depends(require_customer)]
+OpsUser = Annotated[Principal, Depends(require_ops)]
+AdminUser = Annotated[Principal, Depends(require_admin)]
+
+
+def auth_rate_limit(request: Request) -> None:
+    """A tighter limit per IP for login and registration (password guessing, signup floods)."""
+    limiter: MovingWindowRateLimiter = request.app.state.auth_limiter
+    item: RateLimitItem = request.app.state.auth_limit
+    if not limiter.hit(item, "auth", client_ip(request.scope)):
+        raise HTTPException(429, detail="Too many sign-in attempts; wait a minute", headers={"Retry-After": "60"})
+
+
+AuthRateLimit = Depends(auth_rate_limit)
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+           description="Makes a retry return the same order instead of placing another"),
+]

@@ -1,0 +1,59 @@
+"""The FastAPI app factory: it only assembles middleware, handlers and routers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from api.config import ApiConfig
+from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
+from api.problems import install_error_handlers
+from api.routes import admin, auth, cart, catalog, health, orders
+from commerce.customers.security import TokenIssuer
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(config: ApiConfig, lifespan: Lifespan | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Seiko Watch Store",
+        version="1.0.0",
+        description="Catalog, accounts, cart and orders of the Seiko Watch Store; errors are problem+json.",
+        lifespan=lifespan,
+    )
+    app.state.token_issuer = TokenIssuer(secret=config.jwt_secret, ttl=config.access_token_ttl)
+    app.state.auth_limiter = MovingWindowRateLimiter(MemoryStorage())
+    app.state.auth_limit = parse(config.rate_limit_auth)
+
+    install_error_handlers(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, catalog, cart, orders, admin):
+        api.include_router(module.router)
+    app.include_router(health.router)
+    app.include_router(api)
+
+    Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics"]).instrument(app)
+    # Added innermost first: the correlation id wraps everything so every log line and response has it.
+    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(RateLimitMiddleware, limit=config.rate_limit_default)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=config.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=config.environment == "production")
+    if config.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=config.cors_origins, allow_credentials=False,
+                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Correlation-ID"],
+                           expose_headers=["X-Correlation-ID", "Idempotent-Replayed"])
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Correlation-ID")
+    return app
+
+

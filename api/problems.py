@@ -1,0 +1,96 @@
+"""RFC 9457 problem+json responses, and the one place that maps errors to HTTP."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from asgi_correlation_id import correlation_id
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from commerce.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
+
+PROBLEM_JSON = "application/problem+json"
+_log = structlog.get_logger("api.errors")
+
+_STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidInput, 422),
+    (Unauthorized, 401),
+    (Forbidden, 403),
+]
+
+_CODE_BY_STATUS = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited", 500: "internal_error",
+    503: "unavailable",
+}
+
+
+def problem(
+    status: int, *, code: str | None = None, detail: str = "", title: str | None = None,
+    headers: dict[str, str] | None = None, **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://seiko-store.example/problems/{(code or _CODE_BY_STATUS.get(status, 'error'))}",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or HTTPStatus(status).description,
+        "code": code or _CODE_BY_STATUS.get(status, "error"),
+        **extra,
+    }
+    cid = correlation_id.get()
+    merged = {**(headers or {}), **({"X-Correlation-ID": cid} if cid else {})}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=merged)
+
+
+def status_for(error: DomainError) -> int:
+    for kind, status in _STATUS_BY_KIND:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+async def _domain(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = status_for(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem(status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, **exc.extra)
+
+
+async def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem(exc.status_code, detail=str(exc.detail), headers=dict(exc.headers or {}))
+
+
+async def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
+    ]
+    broken_json = any(e["type"] == "json_invalid" for e in errors)
+    return problem(
+        400 if broken_json else 422,
+        code="malformed_json" if broken_json else "validation_error",
+        title="Malformed JSON" if broken_json else "Validation failed",
+        detail="The request body is not valid JSON" if broken_json else "The request did not pass validation",
+        errors=errors,
+    )
+
+
+async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+    _log.exception("unhandled_error", error=type(exc).__name__)
+    return problem(500, detail="An unexpected error occurred; it has been logged")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(Exception, _unhandled)

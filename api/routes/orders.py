@@ -1,0 +1,49 @@
+"""The caller's orders."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import ConnDep, CustomerUser, IdempotencyKey
+from commerce.orders import service
+from commerce.orders.models import OrderCreate, OrderList, OrderPublic, OrderStatus
+
+router = APIRouter(prefix="/orders", tags=["orders"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Place an order (reserves stock; never oversells)",
+    responses={
+        409: {"description": "Insufficient stock (`insufficient_stock`) or a reused key (`idempotency_key_reused`)"},
+        422: {"description": "Invalid body or unknown reference (`unknown_reference`)"},
+    },
+)
+async def place_order(
+    data: OrderCreate, principal: CustomerUser, conn: ConnDep, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> OrderPublic:
+    order, created = await service.place_order(conn, customer_id=principal.customer_id, data=data,
+                                               idempotency_key=idempotency_key)
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return order
+
+
+@router.get("")
+async def list_orders(principal: CustomerUser, conn: ConnDep) -> OrderList:
+    return OrderList(items=await service.list_orders(conn, customer_id=principal.customer_id))
+
+
+@router.get("/{order_id}", responses={404: {"description": "No such order of yours (`order_not_found`)"}})
+async def get_order(order_id: int, principal: CustomerUser, conn: ConnDep) -> OrderPublic:
+    return await service.get_order(conn, order_id=order_id, customer_id=principal.customer_id)
+
+
+@router.post("/{order_id}/cancel", summary="Cancel an unpaid order; its stock is released",
+             responses={409: {"description": "Not cancellable now (`invalid_status_transition`)"}})
+async def cancel_order(order_id: int, principal: CustomerUser, conn: ConnDep) -> OrderPublic:
+    return await service.change_status(conn, order_id=order_id, new_status=OrderStatus.cancelled,
+                                       reason="cancelled by customer", actor_id=principal.customer_id,
+                                       owner_id=principal.customer_id)

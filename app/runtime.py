@@ -1,0 +1,99 @@
+"""The composition root: which database, its preparation, and the app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import psycopg
+import structlog
+from fastapi import FastAPI
+from psycopg.rows import dict_row
+
+from api.config import ApiConfig
+from api.main import create_app
+from app.settings import Settings
+from commerce.customers import service as customers
+from commerce.customers.models import Role
+from commerce.inventory import service as inventory
+from db.embedded import EmbeddedPostgres
+from db.migrate import migrate
+from db.pool import open_pool
+from db.seed.loader import seed_catalog
+
+_log = structlog.get_logger("app.runtime")
+
+
+class Database:
+    """DATABASE_URL when set; otherwise an embedded server under SEIKO_DATA_DIR, owned by us."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._url = settings.database_url
+        self._embedded = None if settings.database_url else EmbeddedPostgres(settings.embedded_pgdata)
+
+    @property
+    def is_embedded(self) -> bool:
+        return self._embedded is not None
+
+    def start(self) -> str:
+        if self._embedded is not None:
+            self._url = self._embedded.start()
+            _log.info("embedded_postgres_started", pgdata=str(self._embedded.pgdata))
+        assert self._url is not None
+        return self._url
+
+    def stop(self) -> None:
+        if self._embedded is not None:
+            self._embedded.stop()
+            _log.info("embedded_postgres_stopped")
+
+
+async def prepare_database(url: str, settings: Settings) -> None:
+    """Migrate, seed on first start, refresh reorder points and bootstrap the admin."""
+    applied = await asyncio.to_thread(migrate, url)
+    if applied:
+        _log.info("migrations_applied", migrations=applied)
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+        if settings.seed_catalog and await seed_catalog(conn):
+            _log.info("catalog_seeded")
+            await inventory.refresh_reorder_points(conn)
+        if settings.bootstrap_admin_email and settings.bootstrap_admin_password:
+            await customers.ensure_user(
+                conn, email=settings.bootstrap_admin_email, name="Administrator", role=Role.admin,
+                password=settings.bootstrap_admin_password.get_secret_value(),
+            )
+
+
+def api_config(settings: Settings) -> ApiConfig:
+    return ApiConfig(
+        jwt_secret=settings.jwt_secret.get_secret_value(),
+        access_token_ttl=timedelta(minutes=settings.access_token_minutes),
+        cors_origins=settings.cors_origins,
+        rate_limit_default=settings.rate_limit_default,
+        rate_limit_auth=settings.rate_limit_auth,
+        max_body_bytes=settings.max_body_bytes,
+        environment=settings.environment,
+    )
+
+
+def build_app(settings: Settings) -> FastAPI:
+    database = Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = await asyncio.to_thread(database.start)
+        try:
+            await prepare_database(url, settings)
+            pool = await open_pool(url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+            app.state.pool = pool
+            app.state.database_embedded = database.is_embedded
+            try:
+                yield
+            finally:
+                await pool.close()
+        finally:
+            await asyncio.to_thread(database.stop)
+
+    return create_app(api_config(settings), lifespan=lifespan)

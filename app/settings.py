@@ -1,0 +1,64 @@
+"""The one place that reads the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias="SEIKO_ENV"
+    )
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    data_dir: Path = Field(Path(".seiko"), validation_alias="SEIKO_DATA_DIR")
+    db_pool_min: int = Field(2, validation_alias="SEIKO_DB_POOL_MIN", ge=1)
+    db_pool_max: int = Field(10, validation_alias="SEIKO_DB_POOL_MAX", ge=1)
+    seed_catalog: bool = Field(True, validation_alias="SEIKO_SEED")
+
+    jwt_secret: SecretStr = Field(SecretStr(DEV_JWT_SECRET), validation_alias="SEIKO_JWT_SECRET")
+    access_token_minutes: int = Field(60, validation_alias="SEIKO_ACCESS_TOKEN_MINUTES", ge=1)
+    bootstrap_admin_email: str | None = Field(None, validation_alias="SEIKO_BOOTSTRAP_ADMIN_EMAIL")
+    bootstrap_admin_password: SecretStr | None = Field(None, validation_alias="SEIKO_BOOTSTRAP_ADMIN_PASSWORD")
+
+    cors_origins: list[str] = Field(default_factory=list, validation_alias="SEIKO_CORS_ORIGINS")
+    rate_limit_default: str = Field("300/minute", validation_alias="SEIKO_RATE_LIMIT")
+    rate_limit_auth: str = Field("10/minute", validation_alias="SEIKO_RATE_LIMIT_AUTH")
+    max_body_bytes: int = Field(64 * 1024, validation_alias="SEIKO_MAX_BODY_BYTES", ge=1024)
+    log_level: str = Field("INFO", validation_alias="SEIKO_LOG_LEVEL")
+    log_json: bool = Field(True, validation_alias="SEIKO_LOG_JSON")
+
+    anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
+    anthropic_base_url: str | None = Field(None, validation_alias="ANTHROPIC_BASE_URL")
+    ollama_host: str | None = Field(None, validation_alias="OLLAMA_HOST")
+    stripe_secret_key: SecretStr | None = Field(None, validation_alias="STRIPE_SECRET_KEY")
+    stripe_webhook_secret: SecretStr | None = Field(None, validation_alias="STRIPE_WEBHOOK_SECRET")
+    langfuse_public_key: str | None = Field(None, validation_alias="LANGFUSE_PUBLIC_KEY")
+    langfuse_secret_key: SecretStr | None = Field(None, validation_alias="LANGFUSE_SECRET_KEY")
+    langfuse_host: str | None = Field(None, validation_alias="LANGFUSE_HOST")
+    alertmanager_webhook_token: SecretStr | None = Field(None, validation_alias="ALERTMANAGER_WEBHOOK_TOKEN")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.environment == "production":
+            secret = self.jwt_secret.get_secret_value()
+            if secret == DEV_JWT_SECRET or len(secret) < 32:
+                raise ValueError("SEIKO_JWT_SECRET must be set to 32+ random characters in production")
+        return self
+
+    @property
+    def embedded_pgdata(self) -> Path:
+        return (self.data_dir / "pgdata").resolve()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

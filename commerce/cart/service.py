@@ -1,0 +1,56 @@
+"""The server-side cart, and checkout that turns it into an order."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from commerce.cart import repo
+from commerce.cart.models import CartLine, CartPublic
+from commerce.catalog import repo as catalog_repo
+from commerce.catalog.service import image_url
+from commerce.errors import EmptyCart, WatchNotFound
+from commerce.orders import service as orders
+from commerce.orders.models import OrderCreate, OrderLineIn, OrderPublic
+from db.pool import Conn
+
+
+async def get_cart(conn: Conn, *, customer_id: int) -> CartPublic:
+    rows = await repo.lines(conn, customer_id=customer_id)
+    items = [
+        CartLine(**r, line_total=r["unit_price"] * r["quantity"], image_url=image_url(r["reference"]))
+        for r in rows
+    ]
+    return CartPublic(items=items, total=sum((i.line_total for i in items), Decimal("0.00")))
+
+
+async def set_item(conn: Conn, *, customer_id: int, reference: str, quantity: int) -> CartPublic:
+    watch = await catalog_repo.get_watch(conn, reference=reference)
+    if watch is None:
+        raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
+    await repo.upsert(conn, customer_id=customer_id, watch_id=watch["id"], quantity=quantity)
+    return await get_cart(conn, customer_id=customer_id)
+
+
+async def remove_item(conn: Conn, *, customer_id: int, reference: str) -> CartPublic:
+    watch = await catalog_repo.get_watch(conn, reference=reference, include_inactive=True)
+    if watch is None:
+        raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
+    await repo.remove(conn, customer_id=customer_id, watch_id=watch["id"])
+    return await get_cart(conn, customer_id=customer_id)
+
+
+async def clear(conn: Conn, *, customer_id: int) -> None:
+    await repo.clear(conn, customer_id=customer_id)
+
+
+async def checkout(conn: Conn, *, customer_id: int, idempotency_key: str | None) -> tuple[OrderPublic, bool]:
+    """Place an order for the cart's contents; the cart empties only when the order exists."""
+    cart = await get_cart(conn, customer_id=customer_id)
+    if not cart.items:
+        raise EmptyCart("The cart is empty")
+    request = OrderCreate(items=[OrderLineIn(reference=i.reference, quantity=i.quantity) for i in cart.items])
+    order, created = await orders.place_order(
+        conn, customer_id=customer_id, data=request, idempotency_key=idempotency_key
+    )
+    await repo.clear(conn, customer_id=customer_id)
+    return order, created

@@ -1,0 +1,82 @@
+"""Accounts: register, log in, log out, resolve a token to a caller, bootstrap the admin."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg.errors
+
+from commerce.customers import repo
+from commerce.customers.models import (
+    CustomerPublic,
+    LoginRequest,
+    Principal,
+    RegisterRequest,
+    Role,
+    TokenResponse,
+)
+from commerce.customers.security import TokenIssuer, hash_password, verify_password
+from commerce.errors import CustomerNotFound, EmailTaken, InvalidCredentials, InvalidToken
+from db.pool import Conn
+
+
+async def register(conn: Conn, *, data: RegisterRequest) -> CustomerPublic:
+    try:
+        async with conn.transaction():
+            row = await repo.insert(
+                conn, email=str(data.email), name=data.name,
+                password_hash=hash_password(data.password), role=Role.customer.value,
+            )
+    except psycopg.errors.UniqueViolation as exc:
+        raise EmailTaken("An account with this email already exists") from exc
+    return CustomerPublic.model_validate(row)
+
+
+async def login(conn: Conn, *, data: LoginRequest, issuer: TokenIssuer) -> TokenResponse:
+    row = await repo.get_by_email(conn, email=data.email)
+    ok = verify_password(data.password, row["password_hash"] if row else None)
+    if row is None or not ok or not row["is_active"]:
+        raise InvalidCredentials("Email or password is wrong")
+    session_id = uuid.uuid4()
+    token, expires = issuer.issue(customer_id=row["id"], session_id=session_id)
+    async with conn.transaction():
+        await repo.create_session(conn, session_id=session_id, customer_id=row["id"], expires_at=expires)
+    return TokenResponse(access_token=token, expires_in=int(issuer.ttl.total_seconds()))
+
+
+async def logout(conn: Conn, *, principal: Principal) -> None:
+    async with conn.transaction():
+        await repo.revoke_session(conn, session_id=principal.session_id)
+
+
+async def authenticate(conn: Conn, *, token: str, issuer: TokenIssuer) -> Principal:
+    claims = issuer.verify(token)
+    row = await repo.get_active_principal(conn, session_id=claims.session_id, customer_id=claims.customer_id)
+    if row is None:
+        raise InvalidToken("The session has ended; log in again")
+    return Principal(customer_id=row["id"], email=row["email"], role=Role(row["role"]), session_id=claims.session_id)
+
+
+async def me(conn: Conn, *, principal: Principal) -> CustomerPublic:
+    row = await repo.get(conn, customer_id=principal.customer_id)
+    if row is None:
+        raise CustomerNotFound("Account not found")
+    return CustomerPublic.model_validate(row)
+
+
+async def set_role(conn: Conn, *, customer_id: int, role: Role) -> CustomerPublic:
+    async with conn.transaction():
+        row = await repo.set_role(conn, customer_id=customer_id, role=role.value)
+    if row is None:
+        raise CustomerNotFound(f"No customer {customer_id}")
+    return CustomerPublic.model_validate(row)
+
+
+async def ensure_user(conn: Conn, *, email: str, password: str, name: str, role: Role) -> None:
+    """Create the account if absent; an existing one keeps its password but gets the role."""
+    existing = await repo.get_by_email(conn, email=email)
+    async with conn.transaction():
+        if existing is None:
+            await repo.insert(conn, email=email, name=name, password_hash=hash_password(password), role=role.value)
+        elif existing["role"] != role.value:
+            await repo.set_role(conn, customer_id=existing["id"], role=role.value)

@@ -1,0 +1,105 @@
+"""One error tree for the domain. Each error carries a stable `code`; the API maps kinds to HTTP."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "domain_error"
+    title: ClassVar[str] = "Request failed"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    title = "Conflict"
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+    title = "Invalid input"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    title = "Authentication required"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class WatchNotFound(NotFound):
+    code = "watch_not_found"
+    title = "Watch not found"
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+    title = "Order not found"
+
+
+class CustomerNotFound(NotFound):
+    code = "customer_not_found"
+    title = "Customer not found"
+
+
+class UnknownReference(InvalidInput):
+    code = "unknown_reference"
+    title = "Unknown watch reference"
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+    title = "Insufficient stock"
+
+
+class StockWouldGoNegative(Conflict):
+    code = "stock_would_go_negative"
+    title = "Adjustment would make stock negative"
+
+
+class InvalidStatusTransition(Conflict):
+    code = "invalid_status_transition"
+    title = "Invalid order status transition"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    title = "Idempotency key reused with a different request"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    title = "Email already registered"
+
+
+class ReferenceTaken(Conflict):
+    code = "reference_taken"
+    title = "Reference already exists"
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid_credentials"
+    title = "Invalid email or password"
+
+
+class InvalidToken(Unauthorized):
+    code = "invalid_token"
+    title = "Invalid or expired token"
+
+
+class EmptyCart(InvalidInput):
+    code = "empty_cart"
+    title = "Cart is empty"

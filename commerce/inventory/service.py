@@ -1,0 +1,63 @@
+"""Inventory use cases: adjustments with a reason, the ledger, reorder points, low stock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commerce.catalog import repo as catalog_repo
+from commerce.errors import StockWouldGoNegative, WatchNotFound
+from commerce.inventory import repo
+from commerce.inventory.reorder import reorder_point
+from db.pool import Conn
+
+DEFAULT_SERVICE_LEVEL = 0.95
+DEFAULT_DEMAND_WINDOW_DAYS = 90
+
+
+async def adjust_stock(
+    conn: Conn, *, reference: str, delta: int, reason: str, actor_id: int
+) -> dict[str, Any]:
+    async with conn.transaction():
+        watch = await catalog_repo.get_watch(conn, reference=reference, include_inactive=True)
+        if watch is None:
+            raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
+        balance = await repo.adjust(conn, watch_id=watch["id"], delta=delta)
+        if balance is None:
+            raise StockWouldGoNegative(
+                f"{reference} has {watch['stock_available']} available; cannot apply {delta}",
+                reference=reference,
+                available=watch["stock_available"],
+            )
+        kind = "restock" if delta > 0 and reason.lower().startswith("restock") else "adjustment"
+        await repo.record_movement(
+            conn, watch_id=watch["id"], delta=delta, kind=kind, reason=reason,
+            balance_after=balance, actor_id=actor_id,
+        )
+    return {"reference": reference, "delta": delta, "stock_available": balance, "reason": reason}
+
+
+async def movements(conn: Conn, *, reference: str, limit: int) -> list[dict[str, Any]]:
+    watch = await catalog_repo.get_watch(conn, reference=reference, include_inactive=True)
+    if watch is None:
+        raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
+    return await repo.list_movements(conn, watch_id=watch["id"], limit=limit)
+
+
+async def refresh_reorder_points(
+    conn: Conn,
+    *,
+    window_days: int = DEFAULT_DEMAND_WINDOW_DAYS,
+    service_level: float = DEFAULT_SERVICE_LEVEL,
+) -> int:
+    """Recompute every active watch's reorder point from its recent sales; returns how many."""
+    stats = await repo.demand_stats(conn, window_days=window_days)
+    async with conn.transaction():
+        for s in stats:
+            point = reorder_point(
+                mean_daily=s["mean_daily"],
+                sigma_daily=s["sd_daily"],
+                lead_time_days=s["lead_time_days"],
+                service_level=service_level,
+            )
+            await repo.set_reorder_point(conn, watch_id=s["watch_id"], reorder_point=point)
+    return len(stats)

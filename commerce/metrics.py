@@ -1,0 +1,11 @@
+"""Business metrics, incremented by the services after their transaction commits."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+ORDERS_CREATED = Counter("orders_created_total", "Orders placed (each counted once, retries excluded)")
+ORDERS_REVENUE = Counter("orders_revenue_dollars_total", "Revenue of orders that became paid, in USD")
+WATCHES_LOW_STOCK = Gauge(
+    "watches_low_stock_total", "Active watches whose available stock is at or below their reorder point"
+)

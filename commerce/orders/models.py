@@ -1,0 +1,93 @@
+"""Order schemas and the order status machine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from commerce.catalog.models import Reference
+
+
+class OrderStatus(StrEnum):
+    pending_payment = "pending_payment"
+    paid = "paid"
+    shipped = "shipped"
+    delivered = "delivered"
+    cancelled = "cancelled"
+
+
+# Which status may follow which. Cancelling a paid order (before it ships) returns its units.
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.pending_payment: frozenset({OrderStatus.paid, OrderStatus.cancelled}),
+    OrderStatus.paid: frozenset({OrderStatus.shipped, OrderStatus.cancelled}),
+    OrderStatus.shipped: frozenset({OrderStatus.delivered}),
+    OrderStatus.delivered: frozenset(),
+    OrderStatus.cancelled: frozenset(),
+}
+
+MAX_LINES = 50
+MAX_QUANTITY = 1_000_000
+
+
+class OrderLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reference: Reference
+    # strict: "2" or 2.0 is a client bug, not a quantity.
+    quantity: int = Field(strict=True, gt=0, le=MAX_QUANTITY)
+
+
+class OrderCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"example": {"items": [{"reference": "SRPD55K1", "quantity": 1}]}},
+    )
+
+    items: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
+
+
+class OrderLine(BaseModel):
+    reference: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+
+
+class OrderPublic(BaseModel):
+    id: int
+    status: OrderStatus
+    items: list[OrderLine]
+    total: Decimal
+    currency: str
+    created_at: datetime
+    updated_at: datetime
+    paid_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+
+
+class OrderAdmin(OrderPublic):
+    customer_id: int
+    customer_email: str
+
+
+class OrderList(BaseModel):
+    items: list[OrderPublic]
+
+
+class OrderAdminList(BaseModel):
+    items: list[OrderAdmin]
+    total: int
+    limit: int
+    offset: int
+
+
+class StatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: OrderStatus
+    reason: str | None = Field(None, max_length=500)

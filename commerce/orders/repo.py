@@ -1,0 +1,112 @@
+"""SQL for orders and their lines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from db.pool import Conn
+
+_ORDER_COLUMNS = """o.id, o.customer_id, o.status, o.total, o.currency, o.created_at, o.updated_at,
+                    o.paid_at, o.cancelled_at, o.cancel_reason, o.request_hash"""
+
+
+async def insert(
+    conn: Conn, *, customer_id: int, total: Decimal, idempotency_key: str | None, request_hash: str
+) -> int:
+    cur = await conn.execute(
+        """INSERT INTO orders (customer_id, status, total, idempotency_key, request_hash)
+           VALUES (%(c)s, 'pending_payment', %(t)s, %(k)s, %(h)s) RETURNING id""",
+        {"c": customer_id, "t": total, "k": idempotency_key, "h": request_hash},
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return int(row["id"])
+
+
+async def insert_line(conn: Conn, *, order_id: int, watch_id: int, quantity: int, unit_price: Decimal) -> None:
+    await conn.execute(
+        "INSERT INTO order_items (order_id, watch_id, quantity, unit_price) VALUES (%(o)s, %(w)s, %(q)s, %(p)s)",
+        {"o": order_id, "w": watch_id, "q": quantity, "p": unit_price},
+    )
+
+
+async def find_by_idempotency_key(conn: Conn, *, customer_id: int, key: str) -> dict[str, Any] | None:
+    cur = await conn.execute(
+        f"SELECT {_ORDER_COLUMNS} FROM orders o WHERE o.customer_id = %(c)s AND o.idempotency_key = %(k)s",  # noqa: S608
+        {"c": customer_id, "k": key},
+    )
+    return await cur.fetchone()
+
+
+async def get(conn: Conn, *, order_id: int, for_update: bool = False) -> dict[str, Any] | None:
+    lock = " FOR UPDATE" if for_update else ""
+    cur = await conn.execute(
+        f"SELECT {_ORDER_COLUMNS}, c.email AS customer_email FROM orders o "  # noqa: S608
+        f"JOIN customers c ON c.id = o.customer_id WHERE o.id = %(id)s{lock}",
+        {"id": order_id},
+    )
+    return await cur.fetchone()
+
+
+async def lines(conn: Conn, *, order_ids: list[int]) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        """SELECT oi.order_id, oi.watch_id, w.reference, w.name, oi.quantity, oi.unit_price
+           FROM order_items oi JOIN watches w ON w.id = oi.watch_id
+           WHERE oi.order_id = ANY(%(ids)s) ORDER BY oi.order_id, w.reference""",
+        {"ids": order_ids},
+    )
+    return await cur.fetchall()
+
+
+async def list_for_customer(conn: Conn, *, customer_id: int, limit: int) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        f"SELECT {_ORDER_COLUMNS} FROM orders o WHERE o.customer_id = %(c)s "  # noqa: S608
+        "ORDER BY o.created_at DESC, o.id DESC LIMIT %(l)s",
+        {"c": customer_id, "l": limit},
+    )
+    return await cur.fetchall()
+
+
+async def list_all(
+    conn: Conn, *, status: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    cur = await conn.execute(
+        f"""SELECT {_ORDER_COLUMNS}, c.email AS customer_email, count(*) OVER () AS total_count
+            FROM orders o JOIN customers c ON c.id = o.customer_id
+            WHERE (%(s)s::text IS NULL OR o.status = %(s)s)
+            ORDER BY o.created_at DESC, o.id DESC LIMIT %(l)s OFFSET %(o)s""",  # noqa: S608
+        {"s": status, "l": limit, "o": offset},
+    )
+    rows = await cur.fetchall()
+    return rows, int(rows[0]["total_count"]) if rows else 0
+
+
+async def set_status(conn: Conn, *, order_id: int, status: str, reason: str | None) -> None:
+    await conn.execute(
+        """UPDATE orders SET status = %(s)s, updated_at = now(),
+                  paid_at = CASE WHEN %(s)s = 'paid' THEN now() ELSE paid_at END,
+                  cancelled_at = CASE WHEN %(s)s = 'cancelled' THEN now() ELSE cancelled_at END,
+                  cancel_reason = CASE WHEN %(s)s = 'cancelled' THEN %(r)s ELSE cancel_reason END
+           WHERE id = %(id)s""",
+        {"id": order_id, "s": status, "r": reason},
+    )
+
+
+async def revenue_summary(conn: Conn) -> dict[str, Any]:
+    cur = await conn.execute(
+        """SELECT
+             coalesce(sum(total) FILTER (WHERE status IN ('paid', 'shipped', 'delivered')), 0) AS revenue_total,
+             coalesce(sum(total) FILTER (WHERE status IN ('paid', 'shipped', 'delivered')
+                                         AND created_at >= now() - interval '30 days'), 0) AS revenue_30d,
+             count(*) FILTER (WHERE created_at >= now() - interval '30 days') AS orders_30d
+           FROM orders"""
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return row
+
+
+async def count_by_status(conn: Conn) -> dict[str, int]:
+    cur = await conn.execute("SELECT status, count(*) AS n FROM orders GROUP BY status")
+    return {r["status"]: int(r["n"]) for r in await cur.fetchall()}

@@ -1,0 +1,184 @@
+"""Placing, listing and moving orders through their statuses.
+
+Stock is reserved when an order is placed (pending_payment), consumed when it is paid and given
+back when it is cancelled before shipping. Lines are processed in watch-id order so that two
+orders for the same watches always lock rows in the same order and cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+import psycopg.errors
+
+from commerce import metrics
+from commerce.catalog import repo as catalog_repo
+from commerce.errors import (
+    Forbidden,
+    IdempotencyKeyReused,
+    InsufficientStock,
+    InvalidStatusTransition,
+    OrderNotFound,
+    UnknownReference,
+)
+from commerce.inventory import repo as inventory_repo
+from commerce.orders import repo
+from commerce.orders.models import (
+    TRANSITIONS,
+    OrderAdmin,
+    OrderCreate,
+    OrderLine,
+    OrderPublic,
+    OrderStatus,
+)
+from db.pool import Conn
+
+
+def _merge_lines(data: OrderCreate) -> dict[str, int]:
+    merged: dict[str, int] = {}
+    for line in data.items:
+        merged[line.reference] = merged.get(line.reference, 0) + line.quantity
+    return merged
+
+
+def _request_hash(lines: dict[str, int]) -> str:
+    return hashlib.sha256(json.dumps(sorted(lines.items())).encode()).hexdigest()
+
+
+async def place_order(
+    conn: Conn, *, customer_id: int, data: OrderCreate, idempotency_key: str | None
+) -> tuple[OrderPublic, bool]:
+    """Reserve stock and create the order. Returns the order and whether it was newly created
+    (False when an Idempotency-Key replay returned the earlier order)."""
+    wanted = _merge_lines(data)
+    digest = _request_hash(wanted)
+    if idempotency_key:
+        earlier = await repo.find_by_idempotency_key(conn, customer_id=customer_id, key=idempotency_key)
+        if earlier is not None:
+            return await _replay(conn, earlier, digest), False
+    try:
+        order_id = await _reserve_and_insert(conn, customer_id, wanted, idempotency_key, digest)
+    except psycopg.errors.UniqueViolation:
+        # A concurrent request with the same key won the race; answer with its order.
+        assert idempotency_key is not None
+        earlier = await repo.find_by_idempotency_key(conn, customer_id=customer_id, key=idempotency_key)
+        assert earlier is not None
+        return await _replay(conn, earlier, digest), False
+    metrics.ORDERS_CREATED.inc()
+    return await get_order(conn, order_id=order_id, customer_id=customer_id), True
+
+
+async def _replay(conn: Conn, earlier: dict[str, Any], digest: str) -> OrderPublic:
+    if earlier["request_hash"] != digest:
+        raise IdempotencyKeyReused("This Idempotency-Key was used for a different order")
+    return await get_order(conn, order_id=earlier["id"], customer_id=earlier["customer_id"])
+
+
+async def _reserve_and_insert(
+    conn: Conn, customer_id: int, wanted: dict[str, int], key: str | None, digest: str
+) -> int:
+    async with conn.transaction():
+        watches = await catalog_repo.get_watches_by_references(conn, references=list(wanted))
+        unknown = sorted(set(wanted) - {w["reference"] for w in watches})
+        if unknown:
+            raise UnknownReference(f"Unknown watch reference(s): {', '.join(unknown)}", references=unknown)
+        total = sum((w["price"] * wanted[w["reference"]] for w in watches), Decimal("0.00"))
+        order_id = await repo.insert(conn, customer_id=customer_id, total=total, idempotency_key=key,
+                                     request_hash=digest)
+        for watch in watches:  # ordered by id: a stable lock order
+            quantity = wanted[watch["reference"]]
+            balance = await inventory_repo.reserve(conn, watch_id=watch["id"], quantity=quantity)
+            if balance is None:
+                current = await catalog_repo.get_watch(conn, reference=watch["reference"])
+                available = current["stock_available"] if current else 0
+                raise InsufficientStock(
+                    f"Only {available} of {watch['reference']} available; {quantity} requested",
+                    reference=watch["reference"], requested=quantity, available=available,
+                )
+            await repo.insert_line(conn, order_id=order_id, watch_id=watch["id"], quantity=quantity,
+                                   unit_price=watch["price"])
+            await inventory_repo.record_movement(
+                conn, watch_id=watch["id"], delta=-quantity, kind="order_reserved",
+                reason=f"order {order_id}", balance_after=balance, order_id=order_id,
+            )
+    return order_id
+
+
+async def _assemble(conn: Conn, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_order: dict[int, list[OrderLine]] = {r["id"]: [] for r in rows}
+    for line in await repo.lines(conn, order_ids=list(by_order)):
+        by_order[line["order_id"]].append(
+            OrderLine(reference=line["reference"], name=line["name"], quantity=line["quantity"],
+                      unit_price=line["unit_price"], line_total=line["unit_price"] * line["quantity"])
+        )
+    return [{**r, "items": by_order[r["id"]]} for r in rows]
+
+
+async def get_order(conn: Conn, *, order_id: int, customer_id: int | None = None) -> OrderPublic:
+    """One order; with `customer_id`, only if it belongs to that customer (else not found)."""
+    row = await repo.get(conn, order_id=order_id)
+    if row is None or (customer_id is not None and row["customer_id"] != customer_id):
+        raise OrderNotFound(f"No order {order_id}")
+    (assembled,) = await _assemble(conn, [row])
+    return OrderPublic.model_validate(assembled)
+
+
+async def list_orders(conn: Conn, *, customer_id: int, limit: int = 100) -> list[OrderPublic]:
+    rows = await repo.list_for_customer(conn, customer_id=customer_id, limit=limit)
+    return [OrderPublic.model_validate(r) for r in await _assemble(conn, rows)] if rows else []
+
+
+async def list_all_orders(
+    conn: Conn, *, status: OrderStatus | None, limit: int, offset: int
+) -> tuple[list[OrderAdmin], int]:
+    rows, total = await repo.list_all(conn, status=status.value if status else None, limit=limit, offset=offset)
+    return ([OrderAdmin.model_validate(r) for r in await _assemble(conn, rows)] if rows else []), total
+
+
+async def change_status(
+    conn: Conn, *, order_id: int, new_status: OrderStatus, reason: str | None = None,
+    actor_id: int | None = None, owner_id: int | None = None,
+) -> OrderPublic:
+    """Move an order along TRANSITIONS, with its stock effects, under a row lock.
+
+    `owner_id` restricts the change to that customer's own order (customers may only cancel)."""
+    async with conn.transaction():
+        row = await repo.get(conn, order_id=order_id, for_update=True)
+        if row is None or (owner_id is not None and row["customer_id"] != owner_id):
+            raise OrderNotFound(f"No order {order_id}")
+        current = OrderStatus(row["status"])
+        if owner_id is not None and new_status is not OrderStatus.cancelled:
+            raise Forbidden("Customers may only cancel their orders")
+        if new_status not in TRANSITIONS[current]:
+            raise InvalidStatusTransition(
+                f"An order that is {current.value} cannot become {new_status.value}",
+                current=current.value, requested=new_status.value,
+            )
+        await _apply_stock_effects(conn, order_id, current, new_status, actor_id)
+        await repo.set_status(conn, order_id=order_id, status=new_status.value, reason=reason)
+    if new_status is OrderStatus.paid:
+        metrics.ORDERS_REVENUE.inc(float(row["total"]))  # the exporter's own type; money stays Decimal here
+    return await get_order(conn, order_id=order_id)
+
+
+async def _apply_stock_effects(
+    conn: Conn, order_id: int, current: OrderStatus, new: OrderStatus, actor_id: int | None
+) -> None:
+    order_lines = await repo.lines(conn, order_ids=[order_id])
+    for line in sorted(order_lines, key=lambda x: x["watch_id"]):
+        if new is OrderStatus.paid:
+            await inventory_repo.consume_reservation(conn, watch_id=line["watch_id"], quantity=line["quantity"])
+        elif new is OrderStatus.cancelled:
+            balance: int | None
+            if current is OrderStatus.pending_payment:
+                balance = await inventory_repo.release(conn, watch_id=line["watch_id"], quantity=line["quantity"])
+            else:  # paid but not shipped: the units are back on the shelf
+                balance = await inventory_repo.adjust(conn, watch_id=line["watch_id"], delta=line["quantity"])
+            assert balance is not None
+            await inventory_repo.record_movement(
+                conn, watch_id=line["watch_id"], delta=line["quantity"], kind="order_released",
+                reason=f"order {order_id} cancelled", balance_after=balance, order_id=order_id, actor_id=actor_id,
+            )

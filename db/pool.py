@@ -1,0 +1,32 @@
+"""The async connection pool every repository borrows from."""
+
+from __future__ import annotations
+
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool
+
+Conn = AsyncConnection[DictRow]
+Pool = AsyncConnectionPool[Conn]
+
+
+async def _configure(conn: Conn) -> None:
+    # Statement timeout keeps one bad query from pinning a pooled connection forever.
+    await conn.execute("SET statement_timeout = '15s'")
+
+
+async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> Pool:
+    pool: Pool = AsyncConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        # autocommit: single statements commit at once, and `conn.transaction()` opens a real
+        # transaction (not a savepoint inside an implicit one that would hold locks until checkin).
+        kwargs={"row_factory": dict_row, "autocommit": True},
+        connection_class=AsyncConnection,
+        configure=_configure,
+        open=False,
+        name="seiko",
+    )
+    await pool.open(wait=True, timeout=30)
+    return pool

@@ -1,0 +1,109 @@
+"""Probes, metrics, problem+json everywhere, correlation ids, security headers, CORS, OpenAPI."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from app.runtime import build_app
+from app.settings import Settings
+from tests.fix_app import Users, started
+
+pytestmark = pytest.mark.integration
+
+
+async def test_health_ready_and_correlation_id(client: httpx.AsyncClient) -> None:
+    r = await client.get("/health")
+    assert r.status_code == 200
+    assert r.headers["x-correlation-id"]
+    r = await client.get("/ready", headers={"X-Correlation-ID": "0f6a1b7c9d2e4f5a8b3c6d1e2f3a4b5c"})
+    assert r.status_code == 200
+    assert r.headers["x-correlation-id"] == "0f6a1b7c9d2e4f5a8b3c6d1e2f3a4b5c"
+
+
+async def test_security_headers(client: httpx.AsyncClient) -> None:
+    r = await client.get("/api/v1/watches")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert "referrer-policy" in r.headers
+
+
+async def test_unknown_route_and_wrong_method_are_problems(client: httpx.AsyncClient) -> None:
+    r = await client.get("/api/v1/this-route-does-not-exist")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["code"] == "not_found"
+    assert r.headers["x-correlation-id"]
+    r = await client.delete("/api/v1/watches")
+    assert r.status_code == 405
+    assert r.json()["code"] == "method_not_allowed"
+
+
+async def test_metrics_use_route_templates_and_business_names(client: httpx.AsyncClient, users: Users) -> None:
+    await client.get("/api/v1/watches/SRPD55K1")
+    await client.get("/api/v1/watches/NOT-A-WATCH-1")
+    headers = await users.customer()
+    ref = (await client.get("/api/v1/watches", params={"limit": 1, "in_stock": True})).json()["items"][0]["reference"]
+    r = await client.post("/api/v1/orders", json={"items": [{"reference": ref, "quantity": 1}]}, headers=headers)
+    assert r.status_code == 201
+    text = (await client.get("/metrics")).text
+    assert 'handler="/api/v1/watches/{reference}"' in text
+    assert "NOT-A-WATCH-1" not in text
+    assert "http_request_duration_seconds" in text
+    created = [line for line in text.splitlines() if line.startswith("orders_created_total ")]
+    assert created and float(created[0].split()[1]) >= 1
+    assert "orders_revenue_dollars_total" in text
+    low = [line for line in text.splitlines() if line.startswith("watches_low_stock_total ")]
+    board = (await client.get("/api/v1/admin/dashboard", headers=await users.admin())).json()
+    assert float(low[0].split()[1]) == board["low_stock_count"]
+
+
+async def test_log_lines_are_json_with_the_correlation_id(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.logging import configure_logging
+
+    configure_logging(level="INFO", json=True)
+    await client.get("/api/v1/watches", headers={"X-Correlation-ID": "aaaabbbbccccddddeeeeffff00001111"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    access = [entry for entry in lines if entry.get("event") == "request"]
+    assert access
+    assert access[-1]["correlation_id"] == "aaaabbbbccccddddeeeeffff00001111"
+    assert access[-1]["path"] == "/api/v1/watches"
+    assert access[-1]["status"] == 200
+    logging.getLogger().handlers.clear()
+
+
+async def test_openapi_is_complete(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    paths = spec["paths"]
+    for path in ("/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/watches", "/api/v1/watches/{reference}",
+                 "/api/v1/orders", "/api/v1/cart", "/api/v1/admin/dashboard", "/health", "/ready"):
+        assert path in paths, path
+    assert spec["components"]["schemas"]["WatchPublic"]["example"]["reference"] == "SRPD55K1"
+    assert "409" in paths["/api/v1/orders"]["post"]["responses"]
+
+
+async def test_cors_from_settings(db_url: str, settings_for: Callable[..., Settings]) -> None:
+    app = build_app(settings_for(db_url, SEIKO_CORS_ORIGINS=["https://shop.example"]))
+    async for running in started(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=running), base_url="http://t") as c:
+            ok = await c.options("/api/v1/watches", headers={"Origin": "https://shop.example",
+                                                              "Access-Control-Request-Method": "GET"})
+            assert ok.headers["access-control-allow-origin"] == "https://shop.example"
+            other = await c.get("/api/v1/watches", headers={"Origin": "https://evil.example"})
+            assert "access-control-allow-origin" not in other.headers
+
+
+async def test_per_ip_rate_limit(db_url: str, settings_for: Callable[..., Settings]) -> None:
+    app = build_app(settings_for(db_url, SEIKO_RATE_LIMIT="5/minute"))
+    async for running in started(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=running), base_url="http://t") as c:
+            codes = [(await c.get("/api/v1/watches?limit=1")).status_code for _ in range(7)]
+            assert codes == [200] * 5 + [429] * 2
+            assert (await c.get("/health")).status_code == 200
