@@ -129,7 +129,7 @@ class RequestLogMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.log = structlog.get_logger("api.access")
+        self.log = structlog.get_logger(component="api.access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from commerce.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
 
 PROBLEM_JSON = "application/problem+json"
-_log = structlog.get_logger("api.errors")
+_log = structlog.get_logger(component="api.errors")
 
 _STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),

@@ -23,7 +23,7 @@ from db.migrate import migrate
 from db.pool import open_pool
 from db.seed.loader import seed_catalog
 
-_log = structlog.get_logger("app.runtime")
+_log = structlog.get_logger(component="app.runtime")
 
 
 class Database:

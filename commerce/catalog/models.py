@@ -126,13 +126,20 @@ class WatchPage(BaseModel):
 class WatchFilters(BaseModel):
     """Catalog list filters; every one optional."""
 
-    collection: str | None = None
+    collection: str | None = Field(None, max_length=80)
     category: Category | None = None
     movement: Movement | None = None
-    min_price: Decimal | None = Field(None, ge=0)
-    max_price: Decimal | None = Field(None, ge=0)
+    min_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    max_price: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     in_stock: bool | None = None
     sort: WatchSort = WatchSort.featured
+
+
+class WatchQuery(WatchFilters):
+    """The catalog list's query string: filters plus a page (validated as one model)."""
+
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100_000)
 
 
 class WatchCreate(WatchBase):

@@ -88,20 +88,30 @@ async def get_watch(conn: Conn, *, reference: str, include_inactive: bool = Fals
     return await cur.fetchone()
 
 
+async def get_watch_detail(conn: Conn, *, reference: str) -> dict[str, Any] | None:
+    """A watch with its reviews and their average, in one round trip."""
+    cur = await conn.execute(
+        sql.SQL(
+            """SELECT {cols}, r.reviews, r.rating_average, r.review_count
+               FROM watches w JOIN inventory i ON i.watch_id = w.id
+               CROSS JOIN LATERAL (
+                   SELECT coalesce(json_agg(json_build_object(
+                              'author', v.author, 'rating', v.rating, 'title', v.title, 'body', v.body,
+                              'created_at', v.created_at) ORDER BY v.created_at DESC, v.id DESC), '[]') AS reviews,
+                          round(avg(v.rating), 1) AS rating_average, count(v.id) AS review_count
+                   FROM reviews v WHERE v.watch_id = w.id) r
+               WHERE w.reference = %(reference)s AND w.active"""
+        ).format(cols=WATCH_COLUMNS),
+        {"reference": reference},
+    )
+    return await cur.fetchone()
+
+
 async def get_watches_by_references(conn: Conn, *, references: list[str]) -> list[dict[str, Any]]:
     cur = await conn.execute(
         sql.SQL("SELECT {cols} FROM watches w JOIN inventory i ON i.watch_id = w.id "
                 "WHERE w.reference = ANY(%(refs)s) AND w.active ORDER BY w.id").format(cols=WATCH_COLUMNS),
         {"refs": references},
-    )
-    return await cur.fetchall()
-
-
-async def list_reviews(conn: Conn, *, watch_id: int) -> list[dict[str, Any]]:
-    cur = await conn.execute(
-        "SELECT author, rating, title, body, created_at FROM reviews WHERE watch_id = %(id)s "
-        "ORDER BY created_at DESC, id DESC",
-        {"id": watch_id},
     )
     return await cur.fetchall()
 

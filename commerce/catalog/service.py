@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import psycopg.errors
@@ -10,7 +9,6 @@ import psycopg.errors
 from commerce.catalog import repo
 from commerce.catalog.image import render_watch_svg
 from commerce.catalog.models import (
-    ReviewPublic,
     WatchCreate,
     WatchDetail,
     WatchFilters,
@@ -37,20 +35,10 @@ async def list_watches(conn: Conn, *, filters: WatchFilters, limit: int, offset:
 
 
 async def get_watch(conn: Conn, *, reference: str) -> WatchDetail:
-    row = await repo.get_watch(conn, reference=reference)
+    row = await repo.get_watch_detail(conn, reference=reference)
     if row is None:
         raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
-    reviews = await repo.list_reviews(conn, watch_id=row["id"])
-    ratings = [r["rating"] for r in reviews]
-    average = (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.1")) if ratings else None
-    return WatchDetail.model_validate(
-        {
-            **to_public(row).model_dump(),
-            "rating_average": average,
-            "review_count": len(reviews),
-            "reviews": [ReviewPublic.model_validate(r) for r in reviews],
-        }
-    )
+    return WatchDetail.model_validate({**row, "image_url": image_url(row["reference"])})
 
 
 async def watch_image(conn: Conn, *, reference: str) -> str:

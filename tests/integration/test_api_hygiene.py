@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+import structlog
 
 from app.runtime import build_app
 from app.settings import Settings
@@ -64,19 +65,26 @@ async def test_metrics_use_route_templates_and_business_names(client: httpx.Asyn
 
 
 async def test_log_lines_are_json_with_the_correlation_id(
-    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+    client: httpx.AsyncClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from app.logging import configure_logging
 
     configure_logging(level="INFO", json=True)
-    await client.get("/api/v1/watches", headers={"X-Correlation-ID": "aaaabbbbccccddddeeeeffff00001111"})
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    try:
+        await client.get("/api/v1/watches", headers={"X-Correlation-ID": "aaaabbbbccccddddeeeeffff00001111"})
+        logging.getLogger("a.library").warning("library line")
+        lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    finally:  # the configuration wrote to capsys's stream, which closes with this test
+        structlog.reset_defaults()
+        logging.getLogger().handlers.clear()
     access = [entry for entry in lines if entry.get("event") == "request"]
     assert access
     assert access[-1]["correlation_id"] == "aaaabbbbccccddddeeeeffff00001111"
     assert access[-1]["path"] == "/api/v1/watches"
     assert access[-1]["status"] == 200
-    logging.getLogger().handlers.clear()
+    library = [entry for entry in lines if entry.get("event") == "library line"]
+    assert library[0]["logger"] == "a.library"
+    assert library[0]["level"] == "warning"
 
 
 async def test_openapi_is_complete(client: httpx.AsyncClient) -> None:

@@ -35,7 +35,7 @@ def test_other_secret_other_issuer_and_hs512_are_refused() -> None:
         customer_id=7, session_id=sid)
     now = int(datetime.now(UTC).timestamp())
     hs512 = jwt.encode({"sub": "7", "sid": str(sid), "iss": "seiko-store", "iat": now, "exp": now + 60},
-                       "s" * 40, algorithm="HS512")
+                       "s" * 64, algorithm="HS512")
     unsigned = jwt.encode({"sub": "7", "sid": str(sid), "iss": "seiko-store", "iat": now, "exp": now + 60},
                           None, algorithm="none")
     for token in (forged, foreign, hs512, unsigned):
