@@ -13,6 +13,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from api.config import ApiConfig
+from api.docs import install_docs
 from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
 from api.problems import install_error_handlers
 from api.red_metrics import RedMetricsMiddleware
@@ -30,6 +31,8 @@ def create_app(config: ApiConfig, lifespan: Lifespan | None = None) -> FastAPI:
         version="1.0.0",
         description="Catalog, accounts, cart and orders of the Seiko Watch Store; errors are problem+json.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs from a local copy of Swagger UI
+        redoc_url=None,
     )
     app.state.token_issuer = TokenIssuer(secret=config.jwt_secret, ttl=config.access_token_ttl)
     app.state.auth_limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -40,6 +43,7 @@ def create_app(config: ApiConfig, lifespan: Lifespan | None = None) -> FastAPI:
     for module in (catalog, auth, cart, orders, admin):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
+    install_docs(app)
 
     # Added innermost first: the correlation id wraps everything so every log line and response has it.
     app.add_middleware(RedMetricsMiddleware)

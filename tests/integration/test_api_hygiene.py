@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import logging
+import re
 from collections.abc import Callable
 
 import httpx
@@ -89,6 +89,16 @@ async def test_log_lines_are_json_with_the_correlation_id(
     library = [entry for entry in lines if entry.get("event") == "library line"]
     assert library[0]["logger"] == "a.library"
     assert library[0]["level"] == "warning"
+
+
+async def test_docs_work_offline(client: httpx.AsyncClient) -> None:
+    page = await client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text
+    assert "/docs-assets/swagger-ui-bundle.js" in page.text
+    asset = await client.get("/docs-assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200
+    assert len(asset.content) > 100_000
 
 
 async def test_openapi_is_complete(client: httpx.AsyncClient) -> None:
