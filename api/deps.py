@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from api.middleware import client_ip
 from commerce.customers import service as customers
@@ -89,7 +89,7 @@ AdminUser = Annotated[Principal, Depends(require_admin)]
 
 async def auth_rate_limit(request: Request) -> None:
     """A tighter limit per IP for login and registration (password guessing, signup floods)."""
-    limiter: MovingWindowRateLimiter = request.app.state.auth_limiter
+    limiter: SlidingWindowCounterRateLimiter = request.app.state.auth_limiter
     item: RateLimitItem = request.app.state.auth_limit
     if not limiter.hit(item, "auth", client_ip(request.scope)):
         raise HTTPException(429, detail="Too many sign-in attempts; wait a minute", headers={"Retry-After": "60"})

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from limits import parse
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from api.config import ApiConfig
 from api.docs import install_docs
@@ -35,7 +35,7 @@ def create_app(config: ApiConfig, lifespan: Lifespan | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.token_issuer = TokenIssuer(secret=config.jwt_secret, ttl=config.access_token_ttl)
-    app.state.auth_limiter = MovingWindowRateLimiter(MemoryStorage())
+    app.state.auth_limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
     app.state.auth_limit = parse(config.rate_limit_auth)
 
     install_error_handlers(app)

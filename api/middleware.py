@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem
@@ -102,12 +102,15 @@ def client_ip(scope: Scope) -> str:
 
 
 class RateLimitMiddleware:
-    """A moving-window limit per client IP over every route but the probes and metrics."""
+    """A sliding-window limit per client IP over every route but the probes and metrics.
+
+    The sliding-window counter keeps two counters per IP; a moving window would keep one entry per
+    request (and prepend to that list on every hit), which grows with the limit."""
 
     def __init__(self, app: ASGIApp, *, limit: str, storage: MemoryStorage | None = None) -> None:
         self.app = app
         self.item: RateLimitItem = parse(limit)
-        self.limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        self.limiter = SlidingWindowCounterRateLimiter(storage or MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in _UNLIMITED_PATHS:
