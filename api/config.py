@@ -15,3 +15,4 @@ class ApiConfig:
     rate_limit_auth: str = "10/minute"
     max_body_bytes: int = 64 * 1024
     environment: str = "development"
+    stripe_webhook_secret: str | None = None

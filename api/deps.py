@@ -16,6 +16,7 @@ from commerce.customers import service as customers
 from commerce.customers.models import Principal, Role
 from commerce.customers.security import TokenIssuer
 from commerce.errors import Forbidden, Unauthorized
+from commerce.payments.provider import PaymentProvider
 from db.pool import Conn, Pool
 
 # Every dependency is `async def`: FastAPI runs plain `def` dependencies in a thread pool, which
@@ -41,7 +42,13 @@ async def get_issuer(request: Request) -> TokenIssuer:
     return issuer
 
 
+async def get_payments(request: Request) -> PaymentProvider:
+    provider: PaymentProvider = request.app.state.payments
+    return provider
+
+
 PoolDep = Annotated[Pool, Depends(get_pool)]
+PaymentsDep = Annotated[PaymentProvider, Depends(get_payments)]
 ConnDep = Annotated[Conn, Depends(get_conn)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
 

@@ -12,7 +12,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from commerce.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
+from commerce.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    UpstreamFailure,
+)
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger(component="api.errors")
@@ -23,19 +32,21 @@ _STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (InvalidInput, 422),
     (Unauthorized, 401),
     (Forbidden, 403),
+    (BadRequest, 400),
+    (UpstreamFailure, 502),
 ]
 
 _CODE_BY_STATUS = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
     415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited", 500: "internal_error",
-    503: "unavailable",
+    502: "upstream_failure", 503: "unavailable",
 }
 
 
 def problem(
     status: int, *, code: str | None = None, detail: str = "", title: str | None = None,
-    headers: dict[str, str] | None = None, **extra: Any,
+    headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://seiko-store.example/problems/{(code or _CODE_BY_STATUS.get(status, 'error'))}",
@@ -43,8 +54,9 @@ def problem(
         "status": status,
         "detail": detail or HTTPStatus(status).description,
         "code": code or _CODE_BY_STATUS.get(status, "error"),
-        **extra,
     }
+    # Extension members say more about the error; they never replace the standard ones.
+    body.update({k: v for k, v in (extra or {}).items() if k not in body})
     cid = correlation_id.get()
     merged = {**(headers or {}), **({"X-Correlation-ID": cid} if cid else {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=merged)
@@ -61,7 +73,7 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return problem(status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, **exc.extra)
+    return problem(status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, extra=exc.extra)
 
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:
@@ -80,7 +92,7 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
         code="malformed_json" if broken_json else "validation_error",
         title="Malformed JSON" if broken_json else "Validation failed",
         detail="The request body is not valid JSON" if broken_json else "The request did not pass validation",
-        errors=errors,
+        extra={"errors": errors},
     )
 
 

@@ -16,10 +16,13 @@ from psycopg.rows import dict_row
 
 from api.config import ApiConfig
 from api.main import create_app
+from app.scheduler import build_scheduler
 from app.settings import Settings
 from commerce.customers import service as customers
 from commerce.customers.models import Role
 from commerce.inventory import service as inventory
+from commerce.payments.provider import PaymentProvider, SimulatedProvider
+from commerce.payments.stripe_provider import StripeProvider
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import open_pool
@@ -77,6 +80,22 @@ def api_config(settings: Settings) -> ApiConfig:
         rate_limit_auth=settings.rate_limit_auth,
         max_body_bytes=settings.max_body_bytes,
         environment=settings.environment,
+        stripe_webhook_secret=(
+            settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
+        ),
+    )
+
+
+def payment_provider(settings: Settings) -> PaymentProvider:
+    """Stripe when a secret key is set; otherwise the simulated provider, labelled as such."""
+    if settings.stripe_secret_key is None:
+        return SimulatedProvider()
+    return StripeProvider(
+        secret_key=settings.stripe_secret_key.get_secret_value(),
+        publishable_key=settings.stripe_publishable_key,
+        api_base=settings.stripe_api_base,
+        timeout_seconds=settings.stripe_timeout_seconds,
+        max_retries=settings.stripe_max_retries,
     )
 
 
@@ -84,6 +103,7 @@ def build_app(settings: Settings) -> FastAPI:
     # Counters without their `_created` twins: half the series, and nothing reads them.
     prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
     database = Database(settings)
+    payments = payment_provider(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,12 +115,17 @@ def build_app(settings: Settings) -> FastAPI:
             app.state.database_embedded = database.is_embedded
             # Everything built at start lives as long as the process: keep it out of the cyclic
             # collector's sweeps, which otherwise grow with it and show up as tail latency.
+            scheduler = build_scheduler(settings, pool, payments)
+            if settings.scheduler_enabled:
+                scheduler.start()
             gc.freeze()
             try:
                 yield
             finally:
+                if scheduler.running:
+                    scheduler.shutdown(wait=False)
                 await pool.close()
         finally:
             await asyncio.to_thread(database.stop)
 
-    return create_app(api_config(settings), lifespan=lifespan)
+    return create_app(api_config(settings), payments, lifespan=lifespan)

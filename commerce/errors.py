@@ -40,6 +40,18 @@ class Forbidden(DomainError):
     title = "Forbidden"
 
 
+class BadRequest(DomainError):
+    code = "bad_request"
+    title = "Bad request"
+
+
+class UpstreamFailure(DomainError):
+    """A service we depend on (a payment provider) failed or did not answer."""
+
+    code = "upstream_failure"
+    title = "Upstream service failed"
+
+
 class WatchNotFound(NotFound):
     code = "watch_not_found"
     title = "Watch not found"
@@ -103,3 +115,23 @@ class InvalidToken(Unauthorized):
 class EmptyCart(InvalidInput):
     code = "empty_cart"
     title = "Cart is empty"
+
+
+class OrderNotPayable(Conflict):
+    code = "order_not_payable"
+    title = "Order cannot be paid"
+
+
+class PaymentProviderUnavailable(UpstreamFailure):
+    code = "payment_provider_unavailable"
+    title = "Payment provider unavailable"
+
+
+class InvalidSignature(BadRequest):
+    code = "invalid_signature"
+    title = "Webhook signature invalid"
+
+
+class PaymentsNotConfigured(NotFound):
+    code = "not_found"
+    title = "Not available with the active payment provider"

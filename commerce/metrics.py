@@ -9,3 +9,4 @@ ORDERS_REVENUE = Counter("orders_revenue_dollars_total", "Revenue of orders that
 WATCHES_LOW_STOCK = Gauge(
     "watches_low_stock_total", "Active watches whose available stock is at or below their reorder point"
 )
+PAYMENT_FAILURES = Counter("payment_failures_total", "Payment attempts the provider reported as failed")

@@ -30,6 +30,7 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
         "SEIKO_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "SEIKO_DB_POOL_MAX": 20,
         "SEIKO_LOG_JSON": True,
+        "SEIKO_SCHEDULER": False,  # tests drive jobs directly; one test runs the scheduler itself
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

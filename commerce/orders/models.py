@@ -57,6 +57,25 @@ class OrderLine(BaseModel):
     line_total: Decimal
 
 
+class PaymentSummary(BaseModel):
+    """The latest payment attempt; `simulated` is true when no real money moved."""
+
+    provider: str
+    simulated: bool
+    status: str
+    intent_id: str
+    amount_cents: int
+    failure_reason: str | None = None
+
+
+class Confirmation(BaseModel):
+    """The order confirmation queued for the customer when the order was paid."""
+
+    order_number: str
+    sent_to: str
+    created_at: datetime
+
+
 class OrderPublic(BaseModel):
     id: int
     status: OrderStatus
@@ -68,6 +87,8 @@ class OrderPublic(BaseModel):
     paid_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
+    payment: PaymentSummary | None = None
+    confirmation: Confirmation | None = None
 
 
 class OrderAdmin(OrderPublic):

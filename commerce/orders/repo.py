@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,15 @@ from db.pool import Conn
 
 _ORDER_COLUMNS = """o.id, o.customer_id, o.status, o.total, o.currency, o.created_at, o.updated_at,
                     o.paid_at, o.cancelled_at, o.cancel_reason, o.request_hash"""
+# The latest payment attempt and the confirmation, for what the customer sees on an order.
+_VIEW_COLUMNS = """pay.provider AS payment_provider, pay.status AS payment_status, pay.intent_id AS payment_intent_id,
+                   pay.amount_cents AS payment_amount_cents, pay.failure_reason AS payment_failure_reason,
+                   conf.payload ->> 'order_number' AS confirmation_number, conf.recipient AS confirmation_sent_to,
+                   conf.created_at AS confirmation_created_at"""
+_VIEW_JOINS = """LEFT JOIN LATERAL (SELECT p.provider, p.status, p.intent_id, p.amount_cents, p.failure_reason
+                                     FROM payments p WHERE p.order_id = o.id
+                                     ORDER BY p.attempt DESC LIMIT 1) pay ON TRUE
+                 LEFT JOIN outbox conf ON conf.order_id = o.id AND conf.kind = 'order_confirmation'"""
 
 
 async def insert(
@@ -40,10 +50,11 @@ async def find_by_idempotency_key(conn: Conn, *, customer_id: int, key: str) -> 
 
 
 async def get(conn: Conn, *, order_id: int, for_update: bool = False) -> dict[str, Any] | None:
-    lock = " FOR UPDATE" if for_update else ""
+    # OF o: lock the order only, never the customer row (a customer's orders must not serialise).
+    lock = " FOR UPDATE OF o" if for_update else ""
     cur = await conn.execute(
-        f"SELECT {_ORDER_COLUMNS}, c.email AS customer_email FROM orders o "  # noqa: S608
-        f"JOIN customers c ON c.id = o.customer_id WHERE o.id = %(id)s{lock}",
+        f"SELECT {_ORDER_COLUMNS}, c.email AS customer_email, {_VIEW_COLUMNS} FROM orders o "  # noqa: S608
+        f"JOIN customers c ON c.id = o.customer_id {_VIEW_JOINS} WHERE o.id = %(id)s{lock}",
         {"id": order_id},
     )
     return await cur.fetchone()
@@ -61,8 +72,8 @@ async def lines(conn: Conn, *, order_ids: list[int]) -> list[dict[str, Any]]:
 
 async def list_for_customer(conn: Conn, *, customer_id: int, limit: int) -> list[dict[str, Any]]:
     cur = await conn.execute(
-        f"SELECT {_ORDER_COLUMNS} FROM orders o WHERE o.customer_id = %(c)s "  # noqa: S608
-        "ORDER BY o.created_at DESC, o.id DESC LIMIT %(l)s",
+        f"SELECT {_ORDER_COLUMNS}, {_VIEW_COLUMNS} FROM orders o {_VIEW_JOINS} "  # noqa: S608
+        "WHERE o.customer_id = %(c)s ORDER BY o.created_at DESC, o.id DESC LIMIT %(l)s",
         {"c": customer_id, "l": limit},
     )
     return await cur.fetchall()
@@ -72,8 +83,8 @@ async def list_all(
     conn: Conn, *, status: str | None, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     cur = await conn.execute(
-        f"""SELECT {_ORDER_COLUMNS}, c.email AS customer_email, count(*) OVER () AS total_count
-            FROM orders o JOIN customers c ON c.id = o.customer_id
+        f"""SELECT {_ORDER_COLUMNS}, c.email AS customer_email, {_VIEW_COLUMNS}, count(*) OVER () AS total_count
+            FROM orders o JOIN customers c ON c.id = o.customer_id {_VIEW_JOINS}
             WHERE (%(s)s::text IS NULL OR o.status = %(s)s)
             ORDER BY o.created_at DESC, o.id DESC LIMIT %(l)s OFFSET %(o)s""",  # noqa: S608
         {"s": status, "l": limit, "o": offset},
@@ -110,3 +121,12 @@ async def revenue_summary(conn: Conn) -> dict[str, Any]:
 async def count_by_status(conn: Conn) -> dict[str, int]:
     cur = await conn.execute("SELECT status, count(*) AS n FROM orders GROUP BY status")
     return {r["status"]: int(r["n"]) for r in await cur.fetchall()}
+
+
+async def unpaid_older_than(conn: Conn, *, age: timedelta, limit: int) -> list[int]:
+    cur = await conn.execute(
+        """SELECT id FROM orders WHERE status = 'pending_payment' AND created_at < now() - %(age)s
+           ORDER BY id LIMIT %(l)s""",
+        {"age": age, "l": limit},
+    )
+    return [int(r["id"]) for r in await cur.fetchall()]

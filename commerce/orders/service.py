@@ -28,11 +28,13 @@ from commerce.inventory import repo as inventory_repo
 from commerce.orders import repo
 from commerce.orders.models import (
     TRANSITIONS,
+    Confirmation,
     OrderAdmin,
     OrderCreate,
     OrderLine,
     OrderPublic,
     OrderStatus,
+    PaymentSummary,
 )
 from db.pool import Conn
 
@@ -114,7 +116,22 @@ async def _assemble(conn: Conn, rows: list[dict[str, Any]]) -> list[dict[str, An
             OrderLine(reference=line["reference"], name=line["name"], quantity=line["quantity"],
                       unit_price=line["unit_price"], line_total=line["unit_price"] * line["quantity"])
         )
-    return [{**r, "items": by_order[r["id"]]} for r in rows]
+    return [{**r, "items": by_order[r["id"]], "payment": _payment(r), "confirmation": _confirmation(r)} for r in rows]
+
+
+def _payment(row: dict[str, Any]) -> PaymentSummary | None:
+    if row.get("payment_intent_id") is None:
+        return None
+    return PaymentSummary(provider=row["payment_provider"], simulated=row["payment_provider"] == "simulated",
+                          status=row["payment_status"], intent_id=row["payment_intent_id"],
+                          amount_cents=row["payment_amount_cents"], failure_reason=row["payment_failure_reason"])
+
+
+def _confirmation(row: dict[str, Any]) -> Confirmation | None:
+    if row.get("confirmation_number") is None:
+        return None
+    return Confirmation(order_number=row["confirmation_number"], sent_to=row["confirmation_sent_to"],
+                        created_at=row["confirmation_created_at"])
 
 
 async def get_order(conn: Conn, *, order_id: int, customer_id: int | None = None) -> OrderPublic:
@@ -146,22 +163,41 @@ async def change_status(
 
     `owner_id` restricts the change to that customer's own order (customers may only cancel)."""
     async with conn.transaction():
-        row = await repo.get(conn, order_id=order_id, for_update=True)
-        if row is None or (owner_id is not None and row["customer_id"] != owner_id):
-            raise OrderNotFound(f"No order {order_id}")
-        current = OrderStatus(row["status"])
+        row = await lock_order(conn, order_id=order_id, owner_id=owner_id)
         if owner_id is not None and new_status is not OrderStatus.cancelled:
             raise Forbidden("Customers may only cancel their orders")
-        if new_status not in TRANSITIONS[current]:
-            raise InvalidStatusTransition(
-                f"An order that is {current.value} cannot become {new_status.value}",
-                current=current.value, requested=new_status.value,
-            )
-        await _apply_stock_effects(conn, order_id, current, new_status, actor_id)
-        await repo.set_status(conn, order_id=order_id, status=new_status.value, reason=reason)
+        await transition_locked(conn, row, new_status, reason=reason, actor_id=actor_id)
+    count_transition(row, new_status)
+    return await get_order(conn, order_id=order_id)
+
+
+async def lock_order(conn: Conn, *, order_id: int, owner_id: int | None = None) -> dict[str, Any]:
+    """Lock an order row for a status change (inside the caller's transaction)."""
+    row = await repo.get(conn, order_id=order_id, for_update=True)
+    if row is None or (owner_id is not None and row["customer_id"] != owner_id):
+        raise OrderNotFound(f"No order {order_id}")
+    return row
+
+
+async def transition_locked(
+    conn: Conn, row: dict[str, Any], new_status: OrderStatus, *, reason: str | None = None,
+    actor_id: int | None = None,
+) -> None:
+    """Apply one transition to an order locked with `lock_order`, inside the caller's transaction.
+    The caller calls `count_transition` once the transaction has committed."""
+    current = OrderStatus(row["status"])
+    if new_status not in TRANSITIONS[current]:
+        raise InvalidStatusTransition(
+            f"An order that is {current.value} cannot become {new_status.value}",
+            current=current.value, requested=new_status.value,
+        )
+    await _apply_stock_effects(conn, row["id"], current, new_status, actor_id)
+    await repo.set_status(conn, order_id=row["id"], status=new_status.value, reason=reason)
+
+
+def count_transition(row: dict[str, Any], new_status: OrderStatus) -> None:
     if new_status is OrderStatus.paid:
         metrics.ORDERS_REVENUE.inc(float(row["total"]))  # the exporter's own type; money stays Decimal here
-    return await get_order(conn, order_id=order_id)
 
 
 async def _apply_stock_effects(
