@@ -12,8 +12,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall when the project's dependencies change.
+# torch first, pinned: pip takes the CPU wheel from this machine's disk, where an unpinned torch
+# (pulled in by sentence-transformers) would download a multi-GB CUDA build.
+TORCH ?= torch==2.13.0
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH)"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
@@ -26,7 +31,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy --strict app api commerce db
+	$(BIN)/mypy --strict app api commerce db rag evals
 
 pytest: install
 	$(BIN)/pytest

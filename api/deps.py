@@ -18,6 +18,7 @@ from commerce.customers.security import TokenIssuer
 from commerce.errors import Forbidden, Unauthorized
 from commerce.payments.provider import PaymentProvider
 from db.pool import Conn, Pool
+from rag.embedder import Embedder
 
 # Every dependency is `async def`: FastAPI runs plain `def` dependencies in a thread pool, which
 # costs more than the work they do.
@@ -47,7 +48,13 @@ async def get_payments(request: Request) -> PaymentProvider:
     return provider
 
 
+async def get_embedder(request: Request) -> Embedder:
+    embedder: Embedder = request.app.state.embedder
+    return embedder
+
+
 PoolDep = Annotated[Pool, Depends(get_pool)]
+EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 PaymentsDep = Annotated[PaymentProvider, Depends(get_payments)]
 ConnDep = Annotated[Conn, Depends(get_conn)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]

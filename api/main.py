@@ -17,16 +17,19 @@ from api.docs import install_docs
 from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
 from api.problems import install_error_handlers
 from api.red_metrics import RedMetricsMiddleware
-from api.routes import admin, auth, cart, catalog, health, orders, payments
+from api.routes import admin, auth, cart, catalog, health, orders, payments, search
 from commerce.customers.security import TokenIssuer
 from commerce.payments.provider import PaymentProvider
+from rag.embedder import Embedder
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(config: ApiConfig, payment_provider: PaymentProvider, lifespan: Lifespan | None = None) -> FastAPI:
+def create_app(
+    config: ApiConfig, payment_provider: PaymentProvider, embedder: Embedder, lifespan: Lifespan | None = None
+) -> FastAPI:
     app = FastAPI(
         title="Seiko Watch Store",
         version="1.0.0",
@@ -39,11 +42,12 @@ def create_app(config: ApiConfig, payment_provider: PaymentProvider, lifespan: L
     app.state.auth_limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
     app.state.auth_limit = parse(config.rate_limit_auth)
     app.state.payments = payment_provider
+    app.state.embedder = embedder
     app.state.stripe_webhook_secret = config.stripe_webhook_secret
 
     install_error_handlers(app)
     # Catalog first: it is the hottest path, and routes are matched in order.
-    for module in (catalog, auth, cart, orders, payments, admin):
+    for module in (catalog, search, auth, cart, orders, payments, admin):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_docs(app)

@@ -49,6 +49,85 @@ def migrate_cmd() -> None:
         database.stop()
 
 
+rag_cli = typer.Typer(help="The search index.", no_args_is_help=True)
+cli.add_typer(rag_cli, name="rag")
+
+
+@rag_cli.command("index")
+def rag_index() -> None:
+    """Embed every watch and review whose text changed since it was last embedded."""
+    import asyncio
+
+    import psycopg
+    from psycopg.rows import dict_row
+    from rich.progress import Progress
+
+    from app.runtime import Database, prepare_database
+    from rag.embedder import Embedder
+    from rag.indexer import index_missing
+
+    settings = get_settings()
+    database = Database(settings)
+
+    async def run(url: str) -> None:
+        await prepare_database(url, settings)
+        embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            with Progress(console=console) as bar:
+                task = bar.add_task("embedding", total=None)
+                report = await index_missing(conn, embedder,
+                                             progress=lambda done, total: bar.update(task, completed=done, total=total))
+        console.print(f"embedded {report.embedded}, unchanged {report.unchanged} ({embedder.model_name})")
+
+    try:
+        asyncio.run(run(database.start()))
+    finally:
+        database.stop()
+
+
+evals_cli = typer.Typer(help="Quality evaluations.", no_args_is_help=True)
+cli.add_typer(evals_cli, name="evals")
+
+
+@evals_cli.command("search")
+def evals_search() -> None:
+    """NDCG@10 and recall@10 of each search mode on the labelled queries in evals/search/queries.yaml."""
+    import asyncio
+
+    import psycopg
+    from psycopg.rows import dict_row
+    from rich.table import Table
+
+    from app.runtime import Database, prepare_database
+    from evals.search.harness import K, evaluate, load_cases
+    from rag.embedder import Embedder
+    from rag.indexer import index_missing
+    from rag.retriever import Mode
+
+    settings = get_settings()
+    database = Database(settings)
+    cases = load_cases()
+
+    async def run(url: str) -> None:
+        await prepare_database(url, settings)
+        embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            await index_missing(conn, embedder)
+            scores = [await evaluate(conn, embedder, cases, mode) for mode in (Mode.lexical, Mode.vector, Mode.hybrid)]
+        kinds = sorted(scores[0].by_kind)
+        table = Table(title=f"Search quality on {len(cases)} labelled queries ({embedder.model_name})")
+        for column in ("mode", f"NDCG@{K}", f"recall@{K}", *(f"NDCG {k}" for k in kinds)):
+            table.add_column(column, justify="right")
+        for s in scores:
+            table.add_row(s.mode.value, f"{s.ndcg:.3f}", f"{s.recall:.3f}", *(f"{s.by_kind[k]:.3f}" for k in kinds))
+        Console().print(table)
+
+    try:
+        asyncio.run(run(database.start()))
+    finally:
+        database.stop()
+
+
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     cli()

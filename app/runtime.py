@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,8 +26,10 @@ from commerce.payments.provider import PaymentProvider, SimulatedProvider
 from commerce.payments.stripe_provider import StripeProvider
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
-from db.pool import open_pool
+from db.pool import Pool, open_pool
 from db.seed.loader import seed_catalog
+from rag.embedder import Embedder
+from rag.indexer import index_missing
 
 _log = structlog.get_logger(component="app.runtime")
 
@@ -99,11 +102,22 @@ def payment_provider(settings: Settings) -> PaymentProvider:
     )
 
 
-def build_app(settings: Settings) -> FastAPI:
+async def _index_in_background(pool: Pool, embedder: Embedder) -> None:
+    """Embed what is missing or stale, then keep the model warm for the first search."""
+    try:
+        async with pool.connection() as conn:
+            report = await index_missing(conn, embedder)
+        _log.info("search_index_ready", embedded=report.embedded, unchanged=report.unchanged)
+    except Exception:  # the store still serves (lexical search) if the model cannot load
+        _log.exception("search_index_failed")
+
+
+def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAPI:
     # Counters without their `_created` twins: half the series, and nothing reads them.
     prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
     database = Database(settings)
     payments = payment_provider(settings)
+    embedder = embedder or Embedder(settings.embedding_model, backend=settings.embedding_backend)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,6 +129,7 @@ def build_app(settings: Settings) -> FastAPI:
             app.state.database_embedded = database.is_embedded
             # Everything built at start lives as long as the process: keep it out of the cyclic
             # collector's sweeps, which otherwise grow with it and show up as tail latency.
+            indexing = asyncio.create_task(_index_in_background(pool, embedder)) if settings.index_on_start else None
             scheduler = build_scheduler(settings, pool, payments)
             if settings.scheduler_enabled:
                 scheduler.start()
@@ -124,8 +139,12 @@ def build_app(settings: Settings) -> FastAPI:
             finally:
                 if scheduler.running:
                     scheduler.shutdown(wait=False)
+                if indexing is not None and not indexing.done():
+                    indexing.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await indexing
                 await pool.close()
         finally:
             await asyncio.to_thread(database.stop)
 
-    return create_app(api_config(settings), payments, lifespan=lifespan)
+    return create_app(api_config(settings), payments, embedder, lifespan=lifespan)

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from app.runtime import build_app
 from app.settings import Settings
+from rag.embedder import Embedder
 
 ADMIN_EMAIL = "admin@seiko.test"
 ADMIN_PASSWORD = "admin-password-123"
@@ -31,9 +32,18 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
         "SEIKO_DB_POOL_MAX": 20,
         "SEIKO_LOG_JSON": True,
         "SEIKO_SCHEDULER": False,  # tests drive jobs directly; one test runs the scheduler itself
+        "SEIKO_INDEX_ON_START": False,  # the template database is indexed once per session
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+# One embedding model per test session, loaded on first use.
+EMBEDDER = Embedder()
+
+
+def build_test_app(settings: Settings) -> FastAPI:
+    return build_app(settings, embedder=EMBEDDER)
 
 
 async def started(app: FastAPI) -> AsyncIterator[FastAPI]:
@@ -43,7 +53,7 @@ async def started(app: FastAPI) -> AsyncIterator[FastAPI]:
 
 @pytest_asyncio.fixture
 async def app(db_url: str) -> AsyncIterator[FastAPI]:
-    async for running in started(build_app(make_settings(db_url))):
+    async for running in started(build_test_app(make_settings(db_url))):
         yield running
 
 

@@ -23,6 +23,8 @@ from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import Conn
 from db.seed.loader import seed_catalog
+from rag.indexer import index_missing
+from tests.fix_app import EMBEDDER
 
 TEMPLATE = "seiko_test_template"
 
@@ -66,6 +68,7 @@ async def template_db(pg_url: str) -> str:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
         assert await seed_catalog(conn)
         await refresh_reorder_points(conn)
+        await index_missing(conn, EMBEDDER)
     return TEMPLATE
 
 

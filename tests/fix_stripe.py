@@ -10,9 +10,8 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from app.runtime import build_app
 from tests.fakes.stripe_server import StripeFake, running_stripe_fake
-from tests.fix_app import make_settings, started
+from tests.fix_app import build_test_app, make_settings, started
 
 WEBHOOK_SECRET = "whsec_test_0123456789abcdef"
 
@@ -26,7 +25,7 @@ def stripe_fake() -> Iterator[StripeFake]:
 @pytest_asyncio.fixture
 async def stripe_app(db_url: str, stripe_fake: StripeFake) -> AsyncIterator[FastAPI]:
     settings = make_settings(db_url, **stripe_settings(db_url, stripe_fake))
-    async for running in started(build_app(settings)):
+    async for running in started(build_test_app(settings)):
         yield running
 
 
@@ -48,6 +47,6 @@ async def either_provider(
 ) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
     """A client of the store on each payment provider in turn."""
     extra = stripe_settings(db_url, stripe_fake) if request.param == "stripe" else {}
-    async for running in started(build_app(make_settings(db_url, **extra))):
+    async for running in started(build_test_app(make_settings(db_url, **extra))):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=running), base_url="http://store.test") as c:
             yield request.param, c

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, BackgroundTasks, Query, status
 
-from api.deps import AdminUser, ConnDep, OpsUser
+from api.deps import AdminUser, ConnDep, EmbedderDep, OpsUser, PoolDep
 from commerce.admin.service import Dashboard, dashboard
 from commerce.catalog import service as catalog
 from commerce.catalog.models import WatchCreate, WatchPublic, WatchUpdate
@@ -16,6 +16,9 @@ from commerce.inventory import service as inventory
 from commerce.inventory.models import AdjustmentIn, AdjustmentOut, Movement, MovementList
 from commerce.orders import service as orders
 from commerce.orders.models import OrderAdminList, OrderPublic, OrderStatus, StatusUpdate
+from db.pool import Pool
+from rag.embedder import Embedder
+from rag.indexer import index_missing
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -58,15 +61,30 @@ async def stock_movements(
     return MovementList(items=[Movement.model_validate(r) for r in rows])
 
 
+async def _reindex(pool: Pool, embedder: Embedder) -> None:
+    async with pool.connection() as conn:
+        await index_missing(conn, embedder)
+
+
 @router.post("/watches", status_code=status.HTTP_201_CREATED,
              responses={409: {"description": "Reference exists (`reference_taken`)"}})
-async def create_watch(data: WatchCreate, principal: AdminUser, conn: ConnDep) -> WatchPublic:
-    return await catalog.create_watch(conn, data=data, actor_id=principal.customer_id)
+async def create_watch(
+    data: WatchCreate, principal: AdminUser, conn: ConnDep, pool: PoolDep, embedder: EmbedderDep,
+    background: BackgroundTasks,
+) -> WatchPublic:
+    watch = await catalog.create_watch(conn, data=data, actor_id=principal.customer_id)
+    background.add_task(_reindex, pool, embedder)  # the new watch becomes findable by meaning
+    return watch
 
 
 @router.patch("/watches/{reference}")
-async def update_watch(reference: str, data: WatchUpdate, _: AdminUser, conn: ConnDep) -> WatchPublic:
-    return await catalog.update_watch(conn, reference=reference, data=data)
+async def update_watch(
+    reference: str, data: WatchUpdate, _: AdminUser, conn: ConnDep, pool: PoolDep, embedder: EmbedderDep,
+    background: BackgroundTasks,
+) -> WatchPublic:
+    watch = await catalog.update_watch(conn, reference=reference, data=data)
+    background.add_task(_reindex, pool, embedder)  # only rows whose text changed are embedded again
+    return watch
 
 
 @router.patch("/users/{customer_id}/role", summary="Make an account customer, ops or admin")

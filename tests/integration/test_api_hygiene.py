@@ -11,9 +11,8 @@ import httpx
 import pytest
 import structlog
 
-from app.runtime import build_app
 from app.settings import Settings
-from tests.fix_app import Users, started
+from tests.fix_app import Users, build_test_app, started
 
 pytestmark = pytest.mark.integration
 
@@ -112,7 +111,7 @@ async def test_openapi_is_complete(client: httpx.AsyncClient) -> None:
 
 
 async def test_cors_from_settings(db_url: str, settings_for: Callable[..., Settings]) -> None:
-    app = build_app(settings_for(db_url, SEIKO_CORS_ORIGINS=["https://shop.example"]))
+    app = build_test_app(settings_for(db_url, SEIKO_CORS_ORIGINS=["https://shop.example"]))
     async for running in started(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=running), base_url="http://t") as c:
             ok = await c.options("/api/v1/watches", headers={"Origin": "https://shop.example",
@@ -123,7 +122,7 @@ async def test_cors_from_settings(db_url: str, settings_for: Callable[..., Setti
 
 
 async def test_per_ip_rate_limit(db_url: str, settings_for: Callable[..., Settings]) -> None:
-    app = build_app(settings_for(db_url, SEIKO_RATE_LIMIT="5/minute"))
+    app = build_test_app(settings_for(db_url, SEIKO_RATE_LIMIT="5/minute"))
     async for running in started(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=running), base_url="http://t") as c:
             codes = [(await c.get("/api/v1/watches?limit=1")).status_code for _ in range(7)]

@@ -12,9 +12,8 @@ import httpx
 import jwt
 import pytest
 
-from app.runtime import build_app
 from app.settings import Settings
-from tests.fix_app import PASSWORD, Users, started
+from tests.fix_app import PASSWORD, Users, build_test_app, started
 
 pytestmark = pytest.mark.integration
 
@@ -117,7 +116,7 @@ async def test_weak_input_on_register_is_refused(client: httpx.AsyncClient) -> N
 
 
 async def test_login_is_rate_limited_per_ip(db_url: str, settings_for: Callable[..., Settings]) -> None:
-    app = build_app(settings_for(db_url, SEIKO_RATE_LIMIT_AUTH="3/minute"))
+    app = build_test_app(settings_for(db_url, SEIKO_RATE_LIMIT_AUTH="3/minute"))
     async for running in started(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=running), base_url="http://t") as c:
             codes = [(await c.post("/api/v1/auth/login", json={"email": "a@b.co", "password": "x"})).status_code

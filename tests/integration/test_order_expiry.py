@@ -12,12 +12,11 @@ import pytest
 from fastapi import FastAPI
 from psycopg.rows import dict_row
 
-from app.runtime import build_app
 from commerce.orders.models import OrderStatus
 from commerce.payments.provider import SimulatedProvider
 from commerce.payments.service import SUCCEEDED, apply_outcome, expire_unpaid_orders
 from db.pool import Conn
-from tests.fix_app import Users, make_settings, started
+from tests.fix_app import Users, build_test_app, make_settings, started
 from tests.integration.test_payments import inventory_of, place
 
 pytestmark = pytest.mark.integration
@@ -95,7 +94,7 @@ async def test_the_scheduler_runs_the_expiry(db_url: str, conn: Conn) -> None:
     settings = make_settings(db_url, SEIKO_SCHEDULER=True, SEIKO_EXPIRY_SWEEP_SECONDS=1,
                              SEIKO_ORDER_PAYMENT_TIMEOUT_MINUTES=1)
     app: FastAPI
-    async for app in started(build_app(settings)):
+    async for app in started(build_test_app(settings)):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
             headers = await Users(client).customer()
             order = await place(client, headers)

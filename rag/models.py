@@ -1,0 +1,29 @@
+"""Search API schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from commerce.catalog.models import WatchPublic
+
+
+class SearchResult(BaseModel):
+    watch: WatchPublic
+    score: float
+    matched: list[str]
+
+
+class SearchResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "query": "automatic diver under $500", "mode": "hybrid",
+        "filters": {"max_price": "500.00", "movements": ["automatic"], "categories": ["diver"],
+                    "understood": ["under $500", "automatic", "diver"], "text": "diver"},
+        "results": []}})
+
+    query: str
+    mode: str
+    filters: dict[str, Any]
+    results: list[SearchResult]
+    notes: list[str] = []

@@ -1,0 +1,168 @@
+"""SQL for the search index: embeddings, vector and lexical candidates, vocabulary, misses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from psycopg import sql
+
+from db.pool import Conn
+
+WATCH_SOURCE = """SELECT w.id, w.reference, w.name, w.collection, w.category, w.movement, w.caliber,
+                         w.case_diameter_mm::float8 AS case_diameter_mm, w.case_material, w.water_resistance_m,
+                         w.crystal, w.dial_color, w.strap, w.features, w.description
+                  FROM watches w WHERE w.active"""
+
+
+def _vector_literal(vector: NDArray[np.float32]) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
+
+
+async def watch_sources(conn: Conn) -> list[dict[str, Any]]:
+    cur = await conn.execute(WATCH_SOURCE)
+    return await cur.fetchall()
+
+
+async def review_sources(conn: Conn) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        "SELECT r.id, r.watch_id, r.title, r.body FROM reviews r JOIN watches w ON w.id = r.watch_id WHERE w.active"
+    )
+    return await cur.fetchall()
+
+
+async def known_hashes(conn: Conn, *, kind: str, model: str) -> dict[int, str]:
+    cur = await conn.execute(
+        "SELECT item_id, content_hash FROM search_embeddings WHERE kind = %(k)s AND model = %(m)s",
+        {"k": kind, "m": model},
+    )
+    return {int(r["item_id"]): str(r["content_hash"]) for r in await cur.fetchall()}
+
+
+async def upsert_embeddings(
+    conn: Conn, *, kind: str, model: str, rows: list[tuple[int, int, str, NDArray[np.float32]]]
+) -> None:
+    """rows: (item_id, watch_id, content_hash, vector)."""
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            """INSERT INTO search_embeddings (kind, item_id, watch_id, model, dims, content_hash, embedding)
+               VALUES (%s, %s, %s, %s, %s, %s, %s::vector)
+               ON CONFLICT (kind, item_id, model) DO UPDATE
+               SET content_hash = EXCLUDED.content_hash, embedding = EXCLUDED.embedding, dims = EXCLUDED.dims,
+                   watch_id = EXCLUDED.watch_id, updated_at = now()""",
+            [(kind, item, watch, model, len(vec), digest, _vector_literal(vec)) for item, watch, digest, vec in rows],
+        )
+
+
+async def ensure_vector_index(conn: Conn, *, dims: int) -> None:
+    """An HNSW index for this dimension (the migration makes the 384 one)."""
+    name = sql.Identifier(f"search_embeddings_hnsw_{dims}")
+    await conn.execute(
+        sql.SQL("CREATE INDEX IF NOT EXISTS {name} ON search_embeddings USING hnsw "
+                "((embedding::vector({dims})) vector_cosine_ops) WHERE dims = {dims}").format(
+            name=name, dims=sql.Literal(dims))
+    )
+
+
+async def refresh_vocabulary(conn: Conn) -> None:
+    async with conn.transaction():
+        await conn.execute("DELETE FROM search_vocabulary")
+        await conn.execute(
+            """INSERT INTO search_vocabulary (word)
+               SELECT word FROM ts_stat('SELECT to_tsvector(''simple'', search_document) FROM watches WHERE active')
+               WHERE length(word) >= 3 AND word !~ '^[0-9]+$'"""
+        )
+
+
+async def correct_word(conn: Conn, *, word: str, threshold: float) -> str | None:
+    """The closest catalog word by trigram similarity, when the word itself is not in the catalog."""
+    cur = await conn.execute(
+        """SELECT v.word, similarity(v.word, %(w)s) AS s FROM search_vocabulary v
+           WHERE NOT EXISTS (SELECT 1 FROM search_vocabulary x WHERE x.word = %(w)s)
+             AND v.word %% %(w)s ORDER BY s DESC, v.word LIMIT 1""",
+        {"w": word},
+    )
+    row = await cur.fetchone()
+    return str(row["word"]) if row and row["s"] >= threshold else None
+
+
+async def vector_candidates(
+    conn: Conn, *, kind: str, model: str, vector: NDArray[np.float32], where: sql.Composable,
+    params: dict[str, Any], limit: int,
+) -> list[dict[str, Any]]:
+    """Nearest watches (or reviews, one best per watch) to the query vector, honouring the filters.
+
+    Iterative index scans keep fetching from HNSW until `limit` rows pass the filters, so a narrow
+    filter does not starve the results."""
+    dims = sql.Literal(len(vector))
+    query = sql.SQL(
+        """SELECT e.watch_id, e.item_id, 1 - (e.embedding::vector({dims}) <=> %(q)s::vector({dims})) AS similarity
+           FROM search_embeddings e JOIN watches w ON w.id = e.watch_id JOIN inventory i ON i.watch_id = w.id
+           WHERE e.kind = %(kind)s AND e.dims = {dims} AND e.model = %(model)s AND {where}
+           ORDER BY e.embedding::vector({dims}) <=> %(q)s::vector({dims}) LIMIT %(limit)s"""
+    ).format(dims=dims, where=where)
+    async with conn.transaction():
+        await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        await conn.execute("SET LOCAL hnsw.ef_search = 100")
+        cur = await conn.execute(query, {**params, "q": _vector_literal(vector), "kind": kind, "model": model,
+                                         "limit": limit})
+        rows = await cur.fetchall()
+    # relaxed_order may return rows slightly out of order; restore it.
+    return sorted(rows, key=lambda r: -r["similarity"])
+
+
+async def lexical_candidates(
+    conn: Conn, *, text: str, prefixes: list[str], where: sql.Composable, params: dict[str, Any], limit: int
+) -> list[dict[str, Any]]:
+    """Full-text candidates: any query word may match (OR), ranked by cover density and weights."""
+    query = sql.SQL(
+        """WITH q AS (
+               SELECT nullif(replace(plainto_tsquery('english', %(text)s)::text, '&', '|'), '') AS words
+           ), tsq AS (
+               SELECT (coalesce(words, '') || CASE WHEN words IS NOT NULL AND %(prefix)s <> '' THEN ' | ' ELSE '' END
+                       || %(prefix)s)::tsquery AS query FROM q
+           )
+           SELECT w.id AS watch_id, ts_rank_cd(w.search_tsv, tsq.query, 1) AS rank
+           FROM watches w JOIN inventory i ON i.watch_id = w.id, tsq
+           WHERE tsq.query::text <> '' AND w.search_tsv @@ tsq.query AND {where}
+           ORDER BY rank DESC, w.id LIMIT %(limit)s"""
+    ).format(where=where)
+    prefix = " | ".join(f"{p}:*" for p in prefixes)
+    cur = await conn.execute(query, {**params, "text": text, "prefix": prefix, "limit": limit})
+    return await cur.fetchall()
+
+
+async def filtered_watches(conn: Conn, *, where: sql.Composable, params: dict[str, Any], limit: int) -> list[int]:
+    """When the query is all constraints: every watch that meets them, in stock first, cheapest first."""
+    cur = await conn.execute(
+        sql.SQL("""SELECT w.id FROM watches w JOIN inventory i ON i.watch_id = w.id WHERE {where}
+                   ORDER BY (i.available > 0) DESC, w.price, w.id LIMIT %(limit)s""").format(where=where),
+        {**params, "limit": limit},
+    )
+    return [int(r["id"]) for r in await cur.fetchall()]
+
+
+async def watches_by_id(conn: Conn, *, ids: list[int]) -> dict[int, dict[str, Any]]:
+    cur = await conn.execute(
+        """SELECT w.id, w.reference, w.name, w.collection, w.category, w.movement, w.caliber,
+                  w.case_diameter_mm::float8 AS case_diameter_mm, w.case_material, w.water_resistance_m, w.crystal,
+                  w.dial_color, w.strap, w.features, w.price, w.description, w.search_document,
+                  i.available AS stock_available
+           FROM watches w JOIN inventory i ON i.watch_id = w.id WHERE w.id = ANY(%(ids)s)""",
+        {"ids": ids},
+    )
+    return {int(r["id"]): r for r in await cur.fetchall()}
+
+
+async def review_titles(conn: Conn, *, ids: list[int]) -> dict[int, str]:
+    cur = await conn.execute("SELECT id, title FROM reviews WHERE id = ANY(%(ids)s)", {"ids": ids})
+    return {int(r["id"]): str(r["title"]) for r in await cur.fetchall()}
+
+
+async def record_miss(conn: Conn, *, query: str, mode: str, filters: dict[str, Any]) -> None:
+    await conn.execute(
+        "INSERT INTO search_misses (query, mode, filters) VALUES (%(q)s, %(m)s, %(f)s)",
+        {"q": query, "m": mode, "f": json.dumps(filters)},
+    )
