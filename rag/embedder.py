@@ -66,5 +66,12 @@ class Embedder:
         # The model holds the GIL only in Python glue; torch releases it while computing.
         return await asyncio.to_thread(self.encode, texts)
 
+    def knows_word(self, word: str) -> bool:
+        """Whether the model's tokenizer has this whole word in its vocabulary: a cheap, offline
+        test for "a real word", so spelling correction leaves real words ('gift') alone."""
+        tokenizer = getattr(self._load(), "tokenizer", None)
+        vocab = tokenizer.get_vocab() if tokenizer is not None else {}
+        return word.lower() in vocab
+
     async def warm_up(self) -> None:
         await self.encode_async(["warm up"])

@@ -72,20 +72,23 @@ async def refresh_vocabulary(conn: Conn) -> None:
         await conn.execute(
             """INSERT INTO search_vocabulary (word)
                SELECT word FROM ts_stat('SELECT to_tsvector(''simple'', search_document) FROM watches WHERE active')
-               WHERE length(word) >= 3 AND word !~ '^[0-9]+$'"""
+               WHERE length(word) >= 3 AND word !~ '^[0-9]+$' AND to_tsvector('english', word) <> ''::tsvector"""
         )
 
 
-async def correct_word(conn: Conn, *, word: str, threshold: float) -> str | None:
-    """The closest catalog word by trigram similarity, when the word itself is not in the catalog."""
+async def correct_word(conn: Conn, *, word: str, max_distance: int) -> str | None:
+    """The catalog word closest in edit distance (ties: trigram similarity), for a word the catalog
+    does not contain; None when nothing is within `max_distance` edits."""
     cur = await conn.execute(
-        """SELECT v.word, similarity(v.word, %(w)s) AS s FROM search_vocabulary v
+        """SELECT v.word FROM search_vocabulary v
            WHERE NOT EXISTS (SELECT 1 FROM search_vocabulary x WHERE x.word = %(w)s)
-             AND v.word %% %(w)s ORDER BY s DESC, v.word LIMIT 1""",
-        {"w": word},
+             AND similarity(v.word, %(w)s) >= 0.2
+             AND levenshtein_less_equal(v.word, %(w)s, %(d)s) <= %(d)s
+           ORDER BY levenshtein(v.word, %(w)s), similarity(v.word, %(w)s) DESC, v.word LIMIT 1""",
+        {"w": word, "d": max_distance},
     )
     row = await cur.fetchone()
-    return str(row["word"]) if row and row["s"] >= threshold else None
+    return str(row["word"]) if row else None
 
 
 async def vector_candidates(

@@ -19,8 +19,7 @@ from rag.query_parser import ParsedQuery, parse_query
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 CANDIDATES = 50
-OUT_OF_STOCK_FACTOR = 0.5
-CORRECTION_THRESHOLD = 0.55
+OUT_OF_STOCK_FACTOR = 0.9  # RRF scores are close together: a tenth drops a watch a few places
 _STOPWORDS = frozenset((
     "a", "an", "and", "any", "are", "for", "from", "have", "need", "that", "the", "this", "with", "want",
     "looking", "something", "watch", "watches", "which", "what", "who", "whose", "would", "like", "good",
@@ -91,14 +90,21 @@ def where_clause(q: ParsedQuery) -> tuple[sql.Composable, dict[str, Any]]:
     return sql.SQL(" AND ").join(clauses), params
 
 
-async def correct_spelling(conn: Conn, text: str) -> tuple[str, dict[str, str]]:
-    """Replace words the catalog does not know by the closest catalog word (pg_trgm similarity)."""
+def allowed_edits(word: str) -> int:
+    """Edits a misspelling may be away from its word: one for short words, two from six letters
+    (a transposition, 'turtel', is two edits)."""
+    return 2 if len(word) >= 6 else 1
+
+
+async def correct_spelling(conn: Conn, text: str, embedder: Embedder | None) -> tuple[str, dict[str, str]]:
+    """Replace misspelt words by the nearest catalog word. Real words are left alone even when the
+    catalog lacks them ('gift' is not 'gilt'), as are three-letter words ('dad' is not 'day')."""
     corrections: dict[str, str] = {}
-    for word in set(re.findall(r"[A-Za-z]{4,}", text)):
+    for word in sorted(set(re.findall(r"[A-Za-z]{4,}", text))):
         lower = word.lower()
-        if lower in _STOPWORDS:
+        if lower in _STOPWORDS or (embedder is not None and embedder.knows_word(lower)):
             continue
-        better = await repo.correct_word(conn, word=lower, threshold=CORRECTION_THRESHOLD)
+        better = await repo.correct_word(conn, word=lower, max_distance=allowed_edits(lower))
         if better and better != lower:
             corrections[word] = better
     for wrong, right in corrections.items():
@@ -115,8 +121,11 @@ def _fuse(lists: list[list[int]], weights: list[float]) -> dict[int, float]:
 
 
 async def search(conn: Conn, *, embedder: Embedder | None, query: str, mode: Mode, limit: int) -> SearchOutcome:
-    corrected, corrections = await correct_spelling(conn, query)
+    corrected, corrections = await correct_spelling(conn, query, embedder)
     parsed = parse_query(corrected)
+    # The embedding model reads the shopper's own words: it copes with most typos, and a wrong
+    # "correction" would change the meaning. Corrections serve the constraints and the lexical side.
+    meaning = parse_query(query).text
     where, params = where_clause(parsed)
     hits: dict[int, Hit] = {}
     lists: list[list[int]] = []
@@ -125,7 +134,7 @@ async def search(conn: Conn, *, embedder: Embedder | None, query: str, mode: Mod
     vector_available = embedder is not None
 
     if text and mode in (Mode.hybrid, Mode.vector) and embedder is not None:
-        vector = (await embedder.encode_async([text]))[0]
+        vector = (await embedder.encode_async([meaning or text]))[0]
         for kind, weight in (("watch", 1.0), ("review", 0.5)):
             rows = await repo.vector_candidates(conn, kind=kind, model=embedder.model_name, vector=vector,
                                                 where=where, params=params, limit=CANDIDATES)

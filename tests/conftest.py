@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fix_db", "tests.fix_app", "tests.fix_stripe"]
+pytest_plugins = ["tests.fix_app", "tests.fix_db", "tests.fix_stripe"]
