@@ -133,8 +133,8 @@ async def test_admin_edits_re_embed_in_the_background(client: httpx.AsyncClient,
     cur = await conn.execute("SELECT e.content_hash FROM search_embeddings e JOIN watches w ON w.id = e.item_id "
                              "WHERE e.kind = 'watch' AND w.reference = 'SRPE93K1'")
     before = await cur.fetchone()
-    r = await client.patch("/api/v1/admin/watches/SRPE93K1", headers=await users.admin(),
-                           json={"description": "A cushion-cased diver beloved by night swimmers and lighthouse keepers."})
+    story = "A cushion-cased diver beloved by night swimmers and lighthouse keepers."
+    r = await client.patch("/api/v1/admin/watches/SRPE93K1", headers=await users.admin(), json={"description": story})
     assert r.status_code == 200
     cur = await conn.execute("SELECT e.content_hash FROM search_embeddings e JOIN watches w ON w.id = e.item_id "
                              "WHERE e.kind = 'watch' AND w.reference = 'SRPE93K1'")
