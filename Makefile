@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy --strict app api commerce db rag evals
+	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts
 
 pytest: install
 	$(BIN)/pytest

@@ -17,19 +17,16 @@ from api.docs import install_docs
 from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
 from api.problems import install_error_handlers
 from api.red_metrics import RedMetricsMiddleware
-from api.routes import admin, auth, cart, catalog, health, orders, payments, search
+from api.routes import admin, auth, cart, catalog, health, ops, orders, payments, search
+from api.services import Services
 from commerce.customers.security import TokenIssuer
-from commerce.payments.provider import PaymentProvider
-from rag.embedder import Embedder
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(
-    config: ApiConfig, payment_provider: PaymentProvider, embedder: Embedder, lifespan: Lifespan | None = None
-) -> FastAPI:
+def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None = None) -> FastAPI:
     app = FastAPI(
         title="Seiko Watch Store",
         version="1.0.0",
@@ -41,13 +38,14 @@ def create_app(
     app.state.token_issuer = TokenIssuer(secret=config.jwt_secret, ttl=config.access_token_ttl)
     app.state.auth_limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
     app.state.auth_limit = parse(config.rate_limit_auth)
-    app.state.payments = payment_provider
-    app.state.embedder = embedder
+    app.state.services = services
+    app.state.payments = services.payments
+    app.state.embedder = services.embedder
     app.state.stripe_webhook_secret = config.stripe_webhook_secret
 
     install_error_handlers(app)
     # Catalog first: it is the hottest path, and routes are matched in order.
-    for module in (catalog, search, auth, cart, orders, payments, admin):
+    for module in (catalog, search, auth, cart, orders, payments, admin, ops):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_docs(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import typer
 import uvicorn
@@ -120,6 +121,101 @@ def evals_search() -> None:
             table.add_column(column, justify="right")
         for s in scores:
             table.add_row(s.mode.value, f"{s.ndcg:.3f}", f"{s.recall:.3f}", *(f"{s.by_kind[k]:.3f}" for k in kinds))
+        Console().print(table)
+
+    try:
+        asyncio.run(run(database.start()))
+    finally:
+        database.stop()
+
+
+prompts_cli = typer.Typer(help="Versioned prompts.", no_args_is_help=True)
+cli.add_typer(prompts_cli, name="prompts")
+
+
+def _with_connection(work: Any) -> None:
+    """Run `work(conn)` against the configured database (embedded or DATABASE_URL), prepared."""
+    import asyncio
+
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from app.runtime import Database, prepare_database
+
+    settings = get_settings()
+    database = Database(settings)
+
+    async def run(url: str) -> None:
+        await prepare_database(url, settings)
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            await work(conn)
+
+    try:
+        asyncio.run(run(database.start()))
+    finally:
+        database.stop()
+
+
+@prompts_cli.command("list")
+def prompts_list() -> None:
+    """Every prompt with its versions and labels."""
+    from rich.table import Table
+
+    from prompts.registry import PromptRegistry
+
+    async def work(conn: Any) -> None:
+        table = Table(title="Prompts")
+        for column in ("prompt", "versions", "labels"):
+            table.add_column(column)
+        for p in await PromptRegistry().list_prompts(conn):
+            table.add_row(p.name, ", ".join(str(v.version) for v in p.versions),
+                          ", ".join(f"{label}={version}" for label, version in sorted(p.labels.items())))
+        Console().print(table)
+
+    _with_connection(work)
+
+
+@prompts_cli.command("label")
+def prompts_label(name: str, label: str, version: int) -> None:
+    """Point LABEL (e.g. production or candidate) of prompt NAME at VERSION."""
+    from prompts.registry import PromptRegistry
+
+    async def work(conn: Any) -> None:
+        await PromptRegistry().set_label(conn, name, label, version)
+        console.print(f"{name}: {label} -> version {version}")
+
+    _with_connection(work)
+
+
+@cli.command("costs")
+def costs_cmd(
+    by: str = typer.Option("model,day", help="Group by any of model, day, agent, provider, outcome"),
+    days: int = typer.Option(30, help="How many days back"),
+) -> None:
+    """LLM calls, tokens and USD from the decision log, as a table."""
+    import asyncio
+
+    import psycopg
+    from psycopg.rows import dict_row
+    from rich.table import Table
+
+    from app.runtime import Database, prepare_database
+    from decision_log.service import costs
+
+    settings = get_settings()
+    database = Database(settings)
+
+    async def run(url: str) -> None:
+        await prepare_database(url, settings)
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            report = await costs(conn, by=by, days=days)
+        table = Table(title=f"LLM costs, last {days} days")
+        columns = [*report.by, "calls", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
+                   "cost_usd"]
+        for column in columns:
+            table.add_column(column, justify="right")
+        for row in report.rows:
+            table.add_row(*(str(getattr(row, c)) for c in columns))
         Console().print(table)
 
     try:

@@ -17,6 +17,8 @@ from psycopg.rows import dict_row
 
 from api.config import ApiConfig
 from api.main import create_app
+from api.services import Services
+from app.llm import build_gateway, build_tracer
 from app.scheduler import build_scheduler
 from app.settings import Settings
 from commerce.customers import service as customers
@@ -28,6 +30,7 @@ from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import Pool, open_pool
 from db.seed.loader import seed_catalog
+from prompts.registry import PromptRegistry
 from rag.embedder import Embedder
 from rag.indexer import index_missing
 
@@ -67,6 +70,9 @@ async def prepare_database(url: str, settings: Settings) -> None:
         if settings.seed_catalog and await seed_catalog(conn):
             _log.info("catalog_seeded")
             await inventory.refresh_reorder_points(conn)
+        created = await PromptRegistry().sync_from_files(conn)
+        if created:
+            _log.info("prompts_registered", versions=[f"{p.name}@{p.version}" for p in created])
         if settings.bootstrap_admin_email and settings.bootstrap_admin_password:
             await customers.ensure_user(
                 conn, email=settings.bootstrap_admin_email, name="Administrator", role=Role.admin,
@@ -147,4 +153,6 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
         finally:
             await asyncio.to_thread(database.stop)
 
-    return create_app(api_config(settings), payments, embedder, lifespan=lifespan)
+    services = Services(payments=payments, embedder=embedder, gateway=build_gateway(settings),
+                        tracer=build_tracer(settings))
+    return create_app(api_config(settings), services, lifespan=lifespan)

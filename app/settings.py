@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -51,6 +52,18 @@ class Settings(BaseSettings):
     embedding_model: str = Field("all-MiniLM-L6-v2", validation_alias="SEIKO_EMBEDDING_MODEL")
     embedding_backend: Literal["torch", "onnx", "openvino"] = Field("torch", validation_alias="SEIKO_EMBEDDING_BACKEND")
     index_on_start: bool = Field(True, validation_alias="SEIKO_INDEX_ON_START")
+    claude_model: str = Field("claude-sonnet-4-5", validation_alias="SEIKO_CLAUDE_MODEL")
+    ollama_model: str = Field("llama3.1:8b", validation_alias="SEIKO_OLLAMA_MODEL")
+    pricing_file: Path | None = Field(None, validation_alias="SEIKO_PRICING_FILE")
+    daily_budget_usd: Decimal | None = Field(Decimal("25"), validation_alias="SEIKO_DAILY_BUDGET_USD", ge=0)
+    agent_budgets_usd: dict[str, Decimal] = Field(default_factory=dict, validation_alias="SEIKO_AGENT_BUDGETS_USD")
+    llm_call_timeout_s: float = Field(30.0, validation_alias="SEIKO_LLM_CALL_TIMEOUT_S", gt=0)
+    llm_max_attempts: int = Field(3, validation_alias="SEIKO_LLM_MAX_ATTEMPTS", ge=1, le=10)
+    agent_max_tool_rounds: int = Field(8, validation_alias="SEIKO_AGENT_MAX_TOOL_ROUNDS", ge=1)
+    agent_max_tokens: int = Field(60_000, validation_alias="SEIKO_AGENT_MAX_TOKENS", ge=100)
+    agent_max_wall_s: float = Field(90.0, validation_alias="SEIKO_AGENT_MAX_WALL_S", gt=0)
+    breaker_failures: int = Field(3, validation_alias="SEIKO_BREAKER_FAILURES", ge=1)
+    breaker_reset_s: float = Field(30.0, validation_alias="SEIKO_BREAKER_RESET_S", gt=0)
     langfuse_public_key: str | None = Field(None, validation_alias="LANGFUSE_PUBLIC_KEY")
     langfuse_secret_key: SecretStr | None = Field(None, validation_alias="LANGFUSE_SECRET_KEY")
     langfuse_host: str | None = Field(None, validation_alias="LANGFUSE_HOST")

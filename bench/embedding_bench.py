@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import logging
+import os
 import shutil
 import statistics
 import sys
@@ -37,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import psycopg
+import structlog
 from numpy.typing import NDArray
 from psycopg.rows import dict_row
 
@@ -46,7 +49,6 @@ from app.runtime import prepare_database
 from app.settings import Settings
 from db.embedded import EmbeddedPostgres
 from evals.search.harness import evaluate, load_cases
-from rag import repo
 from rag.documents import watch_text
 from rag.embedder import Embedder, resolve_model_path
 from rag.indexer import index_missing
@@ -135,34 +137,46 @@ class Result:
     ndcg: float = 0.0
 
 
-def measure(name: str, embedder: Embedder, queries: list[str], docs: list[str]) -> Result:
-    embedder.encode(queries[:10])
-    for query in queries[:20]:
-        embedder.encode([query])
-    embedder.encode(docs[:64])
-    latencies = []
-    for query in queries:
-        started = time.perf_counter()
-        embedder.encode([query])
-        latencies.append((time.perf_counter() - started) * 1000)
-    started = time.perf_counter()
-    embedder.encode(docs)
-    rate = len(docs) / (time.perf_counter() - started)
-    cuts = statistics.quantiles(latencies, n=100)
-    return Result(name, p50=cuts[49], p95=cuts[94], docs_per_s=rate)
+def measure(embedders: dict[str, Embedder], queries: list[str], docs: list[str], rounds: int) -> list[Result]:
+    """In rounds: each backend in turn gets a slice of the queries (one at a time) and of the
+    documents, so load from anything else on the machine falls on all backends alike. Backends are
+    not interleaved query by query: each one's thread pool spins for a while after a call and would
+    slow the next backend down; a few untimed calls start each turn."""
+    latencies: dict[str, list[float]] = {name: [] for name in embedders}
+    busy = dict.fromkeys(embedders, 0.0)
+    for part in range(rounds):
+        for name, embedder in embedders.items():
+            embedder.encode(docs[:16])
+            for query in queries[:10]:
+                embedder.encode([query])
+            for query in queries[part::rounds]:
+                started = time.perf_counter()
+                embedder.encode([query])
+                latencies[name].append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            embedder.encode(docs[part::rounds])
+            busy[name] += time.perf_counter() - started
+    results = []
+    for name in embedders:
+        cuts = statistics.quantiles(latencies[name], n=100)
+        results.append(Result(name, p50=cuts[49], p95=cuts[94], docs_per_s=len(docs) / busy[name]))
+    return results
 
 
 async def quality(url: str, embedder: Embedder) -> float:
+    """Hybrid NDCG@10 with the catalog indexed by this embedder, in its own database."""
+    await prepare_database(url, Settings(_env_file=None))
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        await conn.execute("DELETE FROM search_embeddings")
         await index_missing(conn, embedder)
         return (await evaluate(conn, embedder, load_cases(), Mode.hybrid)).ndcg
 
 
-async def catalog_docs(url: str) -> list[str]:
-    await prepare_database(url, Settings(_env_file=None))
-    async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-        return [watch_text(row) for row in await repo.watch_sources(conn)]
+def catalog_docs() -> list[str]:
+    """The documents the indexer embeds for the seed catalog (as the database returns the rows)."""
+    from db.seed.catalog import WATCHES
+
+    return [watch_text({**vars(w), "features": list(w.features), "case_diameter_mm": float(w.case_diameter_mm)})
+            for w in WATCHES]
 
 
 def version(package: str) -> str:
@@ -181,28 +195,29 @@ def run(args: argparse.Namespace, tmp: Path) -> list[Result]:
         ("ort-fp32", lambda: OrtEmbedder(torch_embedder, tmp, int8=False)),
         ("ort-int8", lambda: OrtEmbedder(torch_embedder, tmp, int8=True)),
     ]
+    embedders: dict[str, Embedder] = {}
+    failed: dict[str, str] = {}
+    for name, build in candidates:
+        if name == "st-onnx-int8" and "st-onnx" in failed:
+            failed[name] = "needs st-onnx"
+            continue
+        try:
+            embedders[name] = build()
+            embedders[name].encode(["probe"])
+        except Exception as exc:  # a backend that cannot load offline is a row, not a crash
+            embedders.pop(name, None)
+            failed[name] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
     base_queries = [case.query for case in load_cases()]
     queries = [base_queries[i % len(base_queries)] for i in range(args.queries)]
-    results: list[Result] = []
-    for name, build in candidates:
-        if name == "st-onnx-int8" and any(r.backend == "st-onnx" and r.reason for r in results):
-            results.append(Result(name, reason="needs st-onnx"))
-            continue
+    docs = catalog_docs()
+    docs = [docs[i % len(docs)] for i in range(args.docs)]
+    print(f"timing {', '.join(embedders)} in 4 rounds ...", flush=True)
+    measured = {r.backend: r for r in measure(embedders, queries, docs, rounds=4)}
+    for name, embedder in embedders.items():
+        print(f"indexing and evaluating {name} in its own database ...", flush=True)
         with EmbeddedPostgres(tmp / f"pg-{name}") as pg:
-            docs = asyncio.run(catalog_docs(pg.uri))
-            docs = [docs[i % len(docs)] for i in range(args.docs)]
-            try:
-                embedder = build()
-                embedder.encode(["probe"])
-            except Exception as exc:  # a backend that cannot load offline is a row, not a crash
-                results.append(Result(name, reason=f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"))
-                continue
-            print(f"  {name}: timing ...", flush=True)
-            result = measure(name, embedder, queries, docs)
-            print(f"  {name}: indexing and evaluating ...", flush=True)
-            result.ndcg = asyncio.run(quality(pg.uri, embedder))
-            results.append(result)
-    return results
+            measured[name].ndcg = asyncio.run(quality(pg.uri, embedder))
+    return [measured.get(name) or Result(name, reason=failed[name]) for name, _ in candidates]
 
 
 def report(results: list[Result], args: argparse.Namespace) -> None:
@@ -212,7 +227,7 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     print(f"\n{args.queries} single queries after warm-up, {args.docs} catalog documents (batch 64), "
           f"torch threads {torch.get_num_threads()}, sentence-transformers {version('sentence-transformers')}, "
           f"transformers {version('transformers')}, onnxruntime {version('onnxruntime')}, "
-          f"optimum-onnx {version('optimum-onnx')}")
+          f"optimum-onnx {version('optimum-onnx')}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"{'backend':<13} {'q p50 ms':>9} {'q p95 ms':>9} {'docs/s':>8} {'speedup q/bulk':>15} "
           f"{'hybrid NDCG@10':>15}  verdict")
     for r in results:
@@ -234,6 +249,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--docs", type=int, default=1000)
     args = parser.parse_args()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     with tempfile.TemporaryDirectory() as tmp:
         report(run(args, Path(tmp)), args)
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.integration
 
 # Routes FastAPI itself adds (documentation); they are public by design.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs-assets"}
-PATH_VALUES = {"reference": "SRPD55K1", "order_id": "999999", "customer_id": "999999"}
+PATH_VALUES = {"reference": "SRPD55K1", "order_id": "999999", "customer_id": "999999",
+               "decision_id": "00000000-0000-4000-8000-000000000000", "name": "no_such_prompt", "label": "candidate"}
 CALLERS = ("anonymous", "customer", "ops", "admin")
 # Who is refused, and how, for each declared rule.
 REFUSED = {

@@ -1,0 +1,153 @@
+"""The provider chain: Claude, then Ollama, then (by returning None) the agent's offline policy.
+
+Each provider has a circuit breaker; retries happen only for errors that can pass (429, 529, 5xx,
+timeouts, connection), honour retry-after, and never outlive the run's deadline. Paid providers are
+skipped once the day's budget is spent. Every attempt, skip and fallback is recorded with its
+reason and cost."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from agent import metrics
+from agent.breaker import CircuitBreaker
+from agent.limits import Budgets, DeadlineExceeded, RunLimits
+from agent.providers.base import LLMProvider
+from agent.tracing import NullTracer, Tracer
+from agent.types import LLMRequest, LLMResponse, ProviderError, Usage
+from db.pool import Conn
+from decision_log import repo
+from decision_log.pricing import PriceTable
+
+MAX_BACKOFF_S = 8.0
+
+
+@dataclass
+class Slot:
+    provider: LLMProvider
+    breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
+
+
+@dataclass
+class RunState:
+    """What one agent run accumulates while it talks to providers."""
+
+    conn: Conn
+    decision_id: uuid.UUID
+    agent: str
+    deadline: float
+    prompt_version: int | None = None
+    tracer: Tracer = field(default_factory=NullTracer)
+    trace: Any = None
+    usage: Usage = field(default_factory=Usage)
+    cost: Decimal | None = Decimal(0)
+    fallbacks: list[str] = field(default_factory=list)
+    provider: str | None = None
+    model: str | None = None
+
+    def add_cost(self, cost: Decimal | None) -> None:
+        self.cost = None if cost is None or self.cost is None else self.cost + cost
+
+
+class Gateway:
+    def __init__(
+        self, slots: list[Slot], *, prices: PriceTable, budgets: Budgets | None = None,
+        limits: RunLimits | None = None, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.slots = slots
+        self.prices = prices
+        self.budgets = budgets or Budgets()
+        self.limits = limits or RunLimits()
+        self.sleep = sleep
+        self.clock = clock
+
+    async def complete(self, request: LLMRequest, run: RunState) -> LLMResponse | None:
+        """The first provider's answer; None when every provider failed or was skipped."""
+        for index, slot in enumerate(self.slots):
+            reason = await self._skip_reason(slot, run)
+            if reason is None:
+                response, reason = await self._attempts(slot, request, run)
+                if response is not None:
+                    return response
+            else:
+                await self._record(run, slot, attempt=0, outcome="skipped", error_kind=reason)
+            following = self.slots[index + 1].provider.name if index + 1 < len(self.slots) else "offline"
+            run.fallbacks.append(f"{slot.provider.name}: {reason}")
+            metrics.LLM_FALLBACKS.labels(slot.provider.name, following, reason).inc()
+        return None
+
+    async def _skip_reason(self, slot: Slot, run: RunState) -> str | None:
+        if not slot.breaker.allow():
+            return "circuit_open"
+        if slot.provider.paid and await self._budget_spent(run):
+            return "budget_exhausted"
+        return None
+
+    async def _budget_spent(self, run: RunState) -> bool:
+        total, per_agent = self.budgets.daily_total_usd, self.budgets.daily_per_agent_usd.get(run.agent)
+        if total is not None and await repo.spent_today(run.conn) >= total:
+            return True
+        return per_agent is not None and await repo.spent_today(run.conn, agent=run.agent) >= per_agent
+
+    async def _attempts(self, slot: Slot, request: LLMRequest, run: RunState) -> tuple[LLMResponse | None, str]:
+        reason = "error"
+        for attempt in range(1, self.limits.max_attempts + 1):
+            remaining = run.deadline - self.clock()
+            if remaining <= 0:
+                raise DeadlineExceeded("the run's wall-time cap was reached while calling providers")
+            started = self.clock()
+            try:
+                response = await slot.provider.complete(request, timeout=min(self.limits.call_timeout_s, remaining))
+            except ProviderError as exc:
+                slot.breaker.record_failure()
+                reason = exc.kind.value
+                await self._record(run, slot, attempt=attempt, outcome="error", error_kind=reason, error=exc.message,
+                                   latency_ms=self._ms(started))
+                if not exc.retryable or attempt == self.limits.max_attempts:
+                    break
+                delay = min(exc.retry_after if exc.retry_after is not None else 0.5 * 2 ** (attempt - 1),
+                            MAX_BACKOFF_S)
+                if self.clock() + delay >= run.deadline:
+                    break  # waiting would outlive the run: fall back now
+                await self.sleep(delay)
+                continue
+            slot.breaker.record_success()
+            cost = self.prices.cost(response.model, response.usage, provider=slot.provider.name)
+            await self._record(run, slot, attempt=attempt, outcome="ok", usage=response.usage, cost=cost,
+                               latency_ms=self._ms(started), stop_reason=response.stop_reason, model=response.model)
+            run.usage += response.usage
+            run.add_cost(cost)
+            run.provider, run.model = slot.provider.name, response.model
+            return response, ""
+        return None, reason
+
+    def _ms(self, started: float) -> int:
+        return int((self.clock() - started) * 1000)
+
+    async def _record(
+        self, run: RunState, slot: Slot, *, attempt: int, outcome: str, usage: Usage | None = None,
+        cost: Decimal | None = Decimal(0), latency_ms: int = 0, error_kind: str | None = None,
+        error: str | None = None, stop_reason: str | None = None, model: str | None = None,
+    ) -> None:
+        provider, model = slot.provider.name, model or slot.provider.model
+        usage = usage or Usage()
+        await repo.record_call(run.conn, decision_id=run.decision_id, agent=run.agent, provider=provider, model=model,
+                               attempt=attempt, outcome=outcome, usage=usage, cost=cost, latency_ms=latency_ms,
+                               error_kind=error_kind, error=error, stop_reason=stop_reason)
+        metrics.LLM_REQUESTS.labels(provider, model, outcome).inc()
+        for kind, count in (("input", usage.input_tokens), ("output", usage.output_tokens),
+                            ("cache_write", usage.cache_write_tokens), ("cache_read", usage.cache_read_tokens)):
+            if count:
+                metrics.LLM_TOKENS.labels(provider, model, kind).inc(count)
+        if cost:
+            metrics.LLM_COST.labels(provider, model).inc(float(cost))
+        if outcome != "skipped":
+            run.tracer.generation(run.trace, provider=provider, model=model, usage=usage, cost=cost,
+                                  latency_ms=latency_ms, outcome=outcome, prompt_version=run.prompt_version)

@@ -1,0 +1,133 @@
+"""The tool-use loop: ask the model, run the tools it calls, feed the results back, stop at an
+answer or a cap. Every run, whatever happens, ends in exactly one decision row."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from agent import metrics
+from agent.gateway import Gateway, RunState
+from agent.limits import RunLimitExceeded, RunLimits, StepLimitExceeded, TokenLimitExceeded
+from agent.tracing import NullTracer, Tracer
+from agent.types import LLMRequest, Message, Usage
+from db.pool import Conn
+from decision_log import repo
+from tools.registry import Guard, ToolRegistry, ToolResult
+
+OFFLINE_MODEL = "offline-policy"
+ToolRunner = Callable[[str, dict[str, Any]], Awaitable[ToolResult]]
+OfflinePolicy = Callable[[ToolRunner], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    version: int | None
+    text: str
+
+
+@dataclass
+class RunResult:
+    decision_id: uuid.UUID
+    outcome: str
+    text: str
+    provider: str | None
+    model: str | None
+    usage: Usage
+    cost_usd: Decimal | None
+    fallback_reason: str | None
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+
+class AgentLoop:
+    def __init__(self, gateway: Gateway, tools: ToolRegistry, *, limits: RunLimits | None = None,
+                 tracer: Tracer | None = None, guard: Guard | None = None) -> None:
+        self.gateway = gateway
+        self.tools = tools
+        self.limits = limits or gateway.limits
+        self.tracer = tracer or NullTracer()
+        self.guard = guard
+
+    async def run(
+        self, conn: Conn, *, agent: str, trigger: str, prompt: Prompt, user_message: str, context: Any,
+        offline_policy: OfflinePolicy, max_tokens: int = 1024, metadata: dict[str, Any] | None = None,
+    ) -> RunResult:
+        decision_id = uuid.uuid4()
+        await repo.start_decision(conn, decision_id=decision_id, agent=agent, trigger=trigger,
+                                  prompt_name=prompt.name, prompt_version=prompt.version, metadata=metadata or {})
+        started = time.monotonic()
+        run = RunState(conn=conn, decision_id=decision_id, agent=agent, deadline=started + self.limits.max_wall_s,
+                       prompt_version=prompt.version, tracer=self.tracer,
+                       trace=self.tracer.start_trace(decision_id=str(decision_id), agent=agent, trigger=trigger,
+                                                     prompt=prompt.name, prompt_version=prompt.version))
+        tool_log: list[dict[str, Any]] = []
+        outcome, text, error = "error", "", None
+
+        async def run_tool(name: str, arguments: dict[str, Any], call_id: str | None = None) -> ToolResult:
+            result = await self.tools.call(name, arguments, context, guard=self.guard)
+            tool_log.append({"id": call_id, "name": name, "arguments": arguments, "status": result.status,
+                             "message": result.message, "result": result.data})
+            return result
+
+        try:
+            text = await self._converse(run, prompt, user_message, max_tokens, run_tool, offline_policy)
+            outcome = "completed"
+        except RunLimitExceeded as exc:
+            outcome, error = exc.outcome, str(exc)
+        except Exception as exc:  # recorded, then surfaced as the run's outcome, never lost
+            outcome, error = "error", f"{type(exc).__name__}: {exc}"
+        latency = int((time.monotonic() - started) * 1000)
+        fallback = "; ".join(run.fallbacks) or None
+        await repo.finish_decision(conn, decision_id=decision_id, provider=run.provider, model=run.model,
+                                   outcome=outcome, usage=run.usage, cost=run.cost, latency_ms=latency,
+                                   fallback_reason=fallback, error=error, tool_calls=tool_log, final_text=text)
+        metrics.AGENT_DECISIONS.labels(agent, outcome).inc()
+        self.tracer.end_trace(run.trace, outcome=outcome, cost=run.cost)
+        return RunResult(decision_id, outcome, text, run.provider, run.model, run.usage, run.cost, fallback,
+                         tool_log, error)
+
+    async def _converse(
+        self, run: RunState, prompt: Prompt, user_message: str, max_tokens: int,
+        run_tool: Callable[..., Awaitable[ToolResult]], offline_policy: OfflinePolicy,
+    ) -> str:
+        messages: list[Message] = [Message("user", user_message)]
+        rounds = 0
+        while True:
+            request = LLMRequest(system=prompt.text, messages=tuple(messages), tools=self.tools.specs,
+                                 max_tokens=max_tokens)
+            response = await self.gateway.complete(request, run)
+            if response is None:
+                return await self._offline(run, offline_policy, run_tool)
+            if run.usage.total > self.limits.max_total_tokens:
+                raise TokenLimitExceeded(f"{run.usage.total} tokens used; the cap is {self.limits.max_total_tokens}")
+            if not response.tool_calls:
+                return response.text
+            rounds += 1
+            if rounds > self.limits.max_tool_rounds:
+                raise StepLimitExceeded(f"more than {self.limits.max_tool_rounds} tool rounds")
+            results = []
+            for call in response.tool_calls:
+                result = await run_tool(call.name, call.arguments, call.id)
+                results.append((call.id, f"<data>{result.to_model_text()}</data>", result.is_error))
+            messages.append(Message("assistant", response.text, tuple(response.tool_calls)))
+            messages.append(Message("user", tool_results=tuple(results)))
+
+    async def _offline(self, run: RunState, policy: OfflinePolicy,
+                       run_tool: Callable[..., Awaitable[ToolResult]]) -> str:
+        """Every model failed or was skipped: the agent's deterministic policy answers, labelled offline."""
+        started = time.monotonic()
+        text = await policy(lambda name, arguments: run_tool(name, arguments, None))
+        await repo.record_call(run.conn, decision_id=run.decision_id, agent=run.agent, provider="offline",
+                               model=OFFLINE_MODEL, attempt=1, outcome="ok", usage=Usage(), cost=Decimal(0),
+                               latency_ms=int((time.monotonic() - started) * 1000), stop_reason="offline_policy")
+        metrics.LLM_REQUESTS.labels("offline", OFFLINE_MODEL, "ok").inc()
+        run.provider, run.model = "offline", OFFLINE_MODEL
+        return text
+
+

@@ -1,0 +1,41 @@
+"""Wiring of the LLM parts: providers in fallback order, prices, budgets, limits, tracer."""
+
+from __future__ import annotations
+
+from agent.breaker import CircuitBreaker
+from agent.gateway import Gateway, Slot
+from agent.limits import Budgets, RunLimits
+from agent.providers.claude import ClaudeProvider
+from agent.providers.ollama_provider import OllamaProvider
+from agent.tracing import LangfuseTracer, NullTracer, Tracer
+from app.settings import Settings
+from decision_log.pricing import PriceTable
+
+
+def run_limits(settings: Settings) -> RunLimits:
+    return RunLimits(max_tool_rounds=settings.agent_max_tool_rounds, max_total_tokens=settings.agent_max_tokens,
+                     max_wall_s=settings.agent_max_wall_s, call_timeout_s=settings.llm_call_timeout_s,
+                     max_attempts=settings.llm_max_attempts)
+
+
+def build_gateway(settings: Settings) -> Gateway:
+    """Claude when ANTHROPIC_API_KEY is set, then Ollama when OLLAMA_HOST is set; with neither, every
+    run goes straight to the agent's offline policy (and is labelled so)."""
+    slots: list[Slot] = []
+    if settings.anthropic_api_key is not None:
+        slots.append(Slot(ClaudeProvider(api_key=settings.anthropic_api_key.get_secret_value(),
+                                         model=settings.claude_model, base_url=settings.anthropic_base_url),
+                          CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s)))
+    if settings.ollama_host:
+        slots.append(Slot(OllamaProvider(host=settings.ollama_host, model=settings.ollama_model),
+                          CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s)))
+    return Gateway(slots, prices=PriceTable.from_file(settings.pricing_file),
+                   budgets=Budgets(settings.daily_budget_usd, settings.agent_budgets_usd),
+                   limits=run_limits(settings))
+
+
+def build_tracer(settings: Settings) -> Tracer:
+    if settings.langfuse_public_key and settings.langfuse_secret_key and settings.langfuse_host:
+        return LangfuseTracer(settings.langfuse_public_key, settings.langfuse_secret_key.get_secret_value(),
+                              settings.langfuse_host)
+    return NullTracer()

@@ -1,0 +1,127 @@
+"""SQL for decisions and LLM calls, and the cost roll-ups computed from them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from psycopg import sql
+
+from agent.types import Usage
+from db.pool import Conn
+
+DECISION_COLUMNS = """id, created_at, finished_at, agent, trigger, provider, model, prompt_name, prompt_version,
+    outcome, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, latency_ms,
+    fallback_reason, error"""
+
+
+async def start_decision(conn: Conn, *, decision_id: uuid.UUID, agent: str, trigger: str,
+                         prompt_name: str | None, prompt_version: int | None, metadata: dict[str, Any]) -> None:
+    await conn.execute(
+        """INSERT INTO decisions (id, agent, trigger, prompt_name, prompt_version, metadata)
+           VALUES (%(id)s, %(a)s, %(t)s, %(pn)s, %(pv)s, %(m)s)""",
+        {"id": decision_id, "a": agent, "t": trigger, "pn": prompt_name, "pv": prompt_version,
+         "m": json.dumps(metadata)},
+    )
+
+
+async def finish_decision(
+    conn: Conn, *, decision_id: uuid.UUID, provider: str | None, model: str | None, outcome: str, usage: Usage,
+    cost: Decimal | None, latency_ms: int, fallback_reason: str | None, error: str | None,
+    tool_calls: list[dict[str, Any]], final_text: str | None,
+) -> None:
+    await conn.execute(
+        """UPDATE decisions SET finished_at = now(), provider = %(p)s, model = %(m)s, outcome = %(o)s,
+               input_tokens = %(i)s, output_tokens = %(out)s, cache_write_tokens = %(cw)s, cache_read_tokens = %(cr)s,
+               cost_usd = %(c)s, latency_ms = %(l)s, fallback_reason = %(f)s, error = %(e)s, tool_calls = %(tc)s,
+               final_text = %(ft)s
+           WHERE id = %(id)s""",
+        {"id": decision_id, "p": provider, "m": model, "o": outcome, "i": usage.input_tokens,
+         "out": usage.output_tokens, "cw": usage.cache_write_tokens, "cr": usage.cache_read_tokens, "c": cost,
+         "l": latency_ms, "f": fallback_reason, "e": error, "tc": json.dumps(tool_calls, default=str),
+         "ft": final_text},
+    )
+
+
+async def record_call(
+    conn: Conn, *, decision_id: uuid.UUID, agent: str, provider: str, model: str, attempt: int, outcome: str,
+    usage: Usage, cost: Decimal | None, latency_ms: int, error_kind: str | None = None, error: str | None = None,
+    stop_reason: str | None = None,
+) -> None:
+    await conn.execute(
+        """INSERT INTO llm_calls (decision_id, agent, provider, model, attempt, outcome, error_kind, error,
+               stop_reason, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, latency_ms)
+           VALUES (%(d)s, %(a)s, %(p)s, %(m)s, %(n)s, %(o)s, %(ek)s, %(e)s, %(s)s, %(i)s, %(out)s, %(cw)s, %(cr)s,
+                   %(c)s, %(l)s)""",
+        {"d": decision_id, "a": agent, "p": provider, "m": model, "n": attempt, "o": outcome, "ek": error_kind,
+         "e": error, "s": stop_reason, "i": usage.input_tokens, "out": usage.output_tokens,
+         "cw": usage.cache_write_tokens, "cr": usage.cache_read_tokens, "c": cost, "l": latency_ms},
+    )
+
+
+async def spent_today(conn: Conn, *, agent: str | None = None) -> Decimal:
+    """USD spent on paid calls since midnight UTC, for one agent or in all."""
+    cur = await conn.execute(
+        """SELECT coalesce(sum(cost_usd), 0) AS spent FROM llm_calls
+           WHERE created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+             AND (%(a)s::text IS NULL OR agent = %(a)s)""",
+        {"a": agent},
+    )
+    row = await cur.fetchone()
+    return Decimal(row["spent"]) if row else Decimal(0)
+
+
+async def list_decisions(
+    conn: Conn, *, agent: str | None, provider: str | None, outcome: str | None, trigger: str | None,
+    since: datetime | None, limit: int, offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    cur = await conn.execute(
+        sql.SQL("""SELECT {cols}, count(*) OVER () AS total_count FROM decisions
+                   WHERE (%(a)s::text IS NULL OR agent = %(a)s) AND (%(p)s::text IS NULL OR provider = %(p)s)
+                     AND (%(o)s::text IS NULL OR outcome = %(o)s) AND (%(t)s::text IS NULL OR trigger LIKE %(t)s)
+                     AND (%(s)s::timestamptz IS NULL OR created_at >= %(s)s)
+                   ORDER BY created_at DESC, id LIMIT %(l)s OFFSET %(off)s""").format(cols=sql.SQL(DECISION_COLUMNS)),
+        {"a": agent, "p": provider, "o": outcome, "t": f"{trigger}%" if trigger else None, "s": since, "l": limit,
+         "off": offset},
+    )
+    rows = await cur.fetchall()
+    return rows, int(rows[0]["total_count"]) if rows else 0
+
+
+async def get_decision(conn: Conn, *, decision_id: uuid.UUID) -> dict[str, Any] | None:
+    cur = await conn.execute(
+        sql.SQL("SELECT {cols}, tool_calls, final_text, metadata FROM decisions WHERE id = %(id)s").format(
+            cols=sql.SQL(DECISION_COLUMNS)), {"id": decision_id})
+    return await cur.fetchone()
+
+
+async def calls_of(conn: Conn, *, decision_id: uuid.UUID) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        """SELECT created_at, provider, model, attempt, outcome, error_kind, error, stop_reason, input_tokens,
+                  output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, latency_ms
+           FROM llm_calls WHERE decision_id = %(id)s ORDER BY id""",
+        {"id": decision_id},
+    )
+    return await cur.fetchall()
+
+
+COST_DIMENSIONS = {"model": "model", "day": "(created_at AT TIME ZONE 'UTC')::date", "agent": "agent",
+                   "provider": "provider", "outcome": "outcome"}
+
+
+async def costs(conn: Conn, *, by: list[str], days: int) -> list[dict[str, Any]]:
+    """Calls, tokens and USD grouped by the chosen dimensions (model, day, agent, provider, outcome)."""
+    columns = [sql.SQL("{} AS {}").format(sql.SQL(COST_DIMENSIONS[d]), sql.Identifier(d)) for d in by]
+    query = sql.SQL(
+        """SELECT {cols}, count(*) AS calls, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+                  sum(cache_write_tokens) AS cache_write_tokens, sum(cache_read_tokens) AS cache_read_tokens,
+                  coalesce(sum(cost_usd), 0) AS cost_usd, count(*) FILTER (WHERE cost_usd IS NULL
+                                                                           AND outcome = 'ok') AS unpriced_calls
+           FROM llm_calls WHERE created_at >= now() - make_interval(days => %(days)s)
+           GROUP BY {group} ORDER BY {group}"""
+    ).format(cols=sql.SQL(", ").join(columns), group=sql.SQL(", ").join(sql.Literal(i + 1) for i in range(len(by))))
+    cur = await conn.execute(query, {"days": days})
+    return await cur.fetchall()
