@@ -47,12 +47,38 @@ class RunState:
     trace: Any = None
     usage: Usage = field(default_factory=Usage)
     cost: Decimal | None = Decimal(0)
+    # Call rows are written with the decision at the end of the run, in one transaction: one commit
+    # per run rather than one per call (a commit waits for the WAL flush).
+    calls: list[dict[str, Any]] = field(default_factory=list)
     fallbacks: list[str] = field(default_factory=list)
     provider: str | None = None
     model: str | None = None
 
     def add_cost(self, cost: Decimal | None) -> None:
         self.cost = None if cost is None or self.cost is None else self.cost + cost
+
+
+@dataclass
+class SpendCache:
+    """Today's spend, read from the decision log at most every `ttl_s` and kept current in between
+    with this process's own costs, so the budget check is not a query on every call."""
+
+    clock: Callable[[], float]
+    ttl_s: float = 5.0
+    _values: dict[str | None, tuple[Decimal, float, str]] = field(default_factory=dict)
+
+    async def today(self, conn: Conn, agent: str | None) -> Decimal:
+        day = time.strftime("%Y-%m-%d", time.gmtime())
+        cached = self._values.get(agent)
+        if cached is None or self.clock() - cached[1] > self.ttl_s or cached[2] != day:
+            self._values[agent] = (await repo.spent_today(conn, agent=agent), self.clock(), day)
+        return self._values[agent][0]
+
+    def add(self, agent: str, cost: Decimal) -> None:
+        for key in (None, agent):
+            if key in self._values:
+                value, fetched, day = self._values[key]
+                self._values[key] = (value + cost, fetched, day)
 
 
 class Gateway:
@@ -67,6 +93,7 @@ class Gateway:
         self.limits = limits or RunLimits()
         self.sleep = sleep
         self.clock = clock
+        self._spend = SpendCache(clock=clock)
 
     async def complete(self, request: LLMRequest, run: RunState) -> LLMResponse | None:
         """The first provider's answer; None when every provider failed or was skipped."""
@@ -92,9 +119,9 @@ class Gateway:
 
     async def _budget_spent(self, run: RunState) -> bool:
         total, per_agent = self.budgets.daily_total_usd, self.budgets.daily_per_agent_usd.get(run.agent)
-        if total is not None and await repo.spent_today(run.conn) >= total:
+        if total is not None and await self._spend.today(run.conn, None) >= total:
             return True
-        return per_agent is not None and await repo.spent_today(run.conn, agent=run.agent) >= per_agent
+        return per_agent is not None and await self._spend.today(run.conn, run.agent) >= per_agent
 
     async def _attempts(self, slot: Slot, request: LLMRequest, run: RunState) -> tuple[LLMResponse | None, str]:
         reason = "error"
@@ -138,9 +165,12 @@ class Gateway:
     ) -> None:
         provider, model = slot.provider.name, model or slot.provider.model
         usage = usage or Usage()
-        await repo.record_call(run.conn, decision_id=run.decision_id, agent=run.agent, provider=provider, model=model,
-                               attempt=attempt, outcome=outcome, usage=usage, cost=cost, latency_ms=latency_ms,
-                               error_kind=error_kind, error=error, stop_reason=stop_reason)
+        run.calls.append({"decision_id": run.decision_id, "agent": run.agent, "provider": provider, "model": model,
+                          "attempt": attempt, "outcome": outcome, "usage": usage, "cost": cost,
+                          "latency_ms": latency_ms, "error_kind": error_kind, "error": error,
+                          "stop_reason": stop_reason})
+        if cost:
+            self._spend.add(run.agent, cost)
         metrics.LLM_REQUESTS.labels(provider, model, outcome).inc()
         for kind, count in (("input", usage.input_tokens), ("output", usage.output_tokens),
                             ("cache_write", usage.cache_write_tokens), ("cache_read", usage.cache_read_tokens)):

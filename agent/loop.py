@@ -84,9 +84,12 @@ class AgentLoop:
             outcome, error = "error", f"{type(exc).__name__}: {exc}"
         latency = int((time.monotonic() - started) * 1000)
         fallback = "; ".join(run.fallbacks) or None
-        await repo.finish_decision(conn, decision_id=decision_id, provider=run.provider, model=run.model,
-                                   outcome=outcome, usage=run.usage, cost=run.cost, latency_ms=latency,
-                                   fallback_reason=fallback, error=error, tool_calls=tool_log, final_text=text)
+        async with conn.transaction():
+            for call in run.calls:
+                await repo.record_call(conn, **call)
+            await repo.finish_decision(conn, decision_id=decision_id, provider=run.provider, model=run.model,
+                                       outcome=outcome, usage=run.usage, cost=run.cost, latency_ms=latency,
+                                       fallback_reason=fallback, error=error, tool_calls=tool_log, final_text=text)
         metrics.AGENT_DECISIONS.labels(agent, outcome).inc()
         self.tracer.end_trace(run.trace, outcome=outcome, cost=run.cost)
         return RunResult(decision_id, outcome, text, run.provider, run.model, run.usage, run.cost, fallback,
@@ -123,9 +126,9 @@ class AgentLoop:
         """Every model failed or was skipped: the agent's deterministic policy answers, labelled offline."""
         started = time.monotonic()
         text = await policy(lambda name, arguments: run_tool(name, arguments, None))
-        await repo.record_call(run.conn, decision_id=run.decision_id, agent=run.agent, provider="offline",
-                               model=OFFLINE_MODEL, attempt=1, outcome="ok", usage=Usage(), cost=Decimal(0),
-                               latency_ms=int((time.monotonic() - started) * 1000), stop_reason="offline_policy")
+        run.calls.append({"decision_id": run.decision_id, "agent": run.agent, "provider": "offline",
+                          "model": OFFLINE_MODEL, "attempt": 1, "outcome": "ok", "usage": Usage(), "cost": Decimal(0),
+                          "latency_ms": int((time.monotonic() - started) * 1000), "stop_reason": "offline_policy"})
         metrics.LLM_REQUESTS.labels("offline", OFFLINE_MODEL, "ok").inc()
         run.provider, run.model = "offline", OFFLINE_MODEL
         return text

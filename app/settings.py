@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     embedding_model: str = Field("all-MiniLM-L6-v2", validation_alias="SEIKO_EMBEDDING_MODEL")
     embedding_backend: Literal["torch", "onnx", "openvino"] = Field("torch", validation_alias="SEIKO_EMBEDDING_BACKEND")
     index_on_start: bool = Field(True, validation_alias="SEIKO_INDEX_ON_START")
-    claude_model: str = Field("claude-sonnet-4-5", validation_alias="SEIKO_CLAUDE_MODEL")
+    claude_model: str = Field("claude-sonnet-5-5", validation_alias="SEIKO_CLAUDE_MODEL")
     ollama_model: str = Field("llama3.1:8b", validation_alias="SEIKO_OLLAMA_MODEL")
     pricing_file: Path | None = Field(None, validation_alias="SEIKO_PRICING_FILE")
     daily_budget_usd: Decimal | None = Field(Decimal("25"), validation_alias="SEIKO_DAILY_BUDGET_USD", ge=0)

@@ -58,7 +58,8 @@ from rag.query_parser import parse_query
 from rag.retriever import CANDIDATES, Mode, search, where_clause
 
 DIMS = 384
-FILTERS = ("pilot watch under $300", "pilot watch under $220")  # ~0.8 % and ~0.2 % of the synthetic rows
+# About 6 %, 0.8 % and 0.2 % of the synthetic rows (prices are the seed's times 0.5 to 1.5).
+FILTERS = ("dress watch under $400", "pilot watch under $300", "pilot watch under $220")
 VARIANTS = """
 INSERT INTO watches (reference, name, collection, category, movement, caliber, case_diameter_mm, case_material,
                      water_resistance_m, crystal, dial_color, strap, features, price, description, supplier_id,
@@ -114,7 +115,8 @@ def unit_vectors(rng: np.random.Generator, n: int, basis: NDArray[np.float64] | 
     """Seeded random unit vectors: isotropic (basis None), or Gaussian in a random low-dimensional
     subspace (basis: DIMS x latent), which is closer to how real sentence embeddings spread."""
     vectors = rng.standard_normal((n, DIMS)) if basis is None else rng.standard_normal((n, basis.shape[1])) @ basis.T
-    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    unit: NDArray[np.float32] = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    return unit
 
 
 async def load(conn: Conn, url: str, n: int, model: str, basis: NDArray[np.float64] | None) -> dict[str, float]:

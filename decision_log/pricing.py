@@ -32,14 +32,21 @@ def _p(i: str, o: str, w: str, r: str) -> Price:
     return Price(Decimal(i), Decimal(o), Decimal(w), Decimal(r))
 
 
-# Anthropic's published list prices (USD per million tokens; cache writes at the 5-minute rate).
+# Anthropic's published list prices, USD per million tokens (cache writes at the 5-minute rate), as
+# listed on platform.claude.com/docs/en/about-claude/pricing in November 2026.
 BUILT_IN: dict[str, Price] = {
-    "claude-opus-4-1": _p("15", "75", "18.75", "1.50"),
+    "claude-fable-5-1": _p("10", "50", "12.50", "0.25"),
+    "claude-opus-5-5": _p("4", "20", "5", "0.20"),
+    "claude-opus-5": _p("5", "25", "6.25", "0.50"),
+    "claude-opus-4-8": _p("5", "25", "6.25", "0.50"),
+    "claude-opus-4-6": _p("5", "25", "6.25", "0.50"),
     "claude-opus-4-5": _p("5", "25", "6.25", "0.50"),
+    "claude-sonnet-5-5": _p("2", "10", "2.50", "0.10"),
+    "claude-sonnet-5": _p("2", "10", "2.50", "0.20"),
+    "claude-sonnet-4-6": _p("3", "15", "3.75", "0.30"),
     "claude-sonnet-4-5": _p("3", "15", "3.75", "0.30"),
-    "claude-sonnet-4-0": _p("3", "15", "3.75", "0.30"),
+    "claude-haiku-5-5": _p("0.10", "0.50", "0.125", "0.01"),  # prompts up to 100k tokens
     "claude-haiku-4-5": _p("1", "5", "1.25", "0.10"),
-    "claude-3-5-haiku-latest": _p("0.80", "4", "1", "0.08"),
     "offline": _p("0", "0", "0", "0"),
 }
 LOCAL_PROVIDERS = frozenset({"ollama", "offline"})  # nothing is paid per token

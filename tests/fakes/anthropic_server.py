@@ -190,6 +190,7 @@ _FAULT_ANSWERS = {
 def _handler(fake: AnthropicFake) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between header and body writes
 
         def _json(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             payload = json.dumps(body).encode()

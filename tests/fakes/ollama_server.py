@@ -147,6 +147,7 @@ def _now() -> str:
 def _handler(fake: OllamaFake) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between header and body writes
 
         def _json(self, status: int, body: dict[str, Any]) -> None:
             payload = json.dumps(body).encode()

@@ -89,6 +89,7 @@ def _error(kind: str, message: str, code: str | None = None) -> dict[str, Any]:
 def _handler(fake: StripeFake) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between header and body writes
 
         def _serve(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -25,7 +25,7 @@ from tools.registry import ToolRegistry, ToolResult
 
 pytestmark = pytest.mark.integration
 
-MODEL = "claude-sonnet-4-5"
+MODEL = "claude-sonnet-5-5"
 TOOLS = ToolRegistry()
 
 
@@ -120,9 +120,9 @@ async def test_claude_tool_round_trip_with_caching_and_exact_cost(
     tool_result = second["messages"][-1]["content"][0]
     assert tool_result["type"] == "tool_result"
     assert '"available": 4' in tool_result["content"]
-    # sonnet: $3 in, $15 out, $3.75 cache write, $0.30 cache read per million tokens
-    expected = (Decimal(1500) * 3 + Decimal(60) * 15 + Decimal(900) * Decimal("3.75")
-                + Decimal(900) * Decimal("0.30")) / 1_000_000
+    # sonnet 5.5: $2 in, $10 out, $2.50 cache write, $0.10 cache read per million tokens
+    expected = (Decimal(1500) * 2 + Decimal(60) * 10 + Decimal(900) * Decimal("2.50")
+                + Decimal(900) * Decimal("0.10")) / 1_000_000
     assert result.cost_usd == expected.quantize(Decimal("0.000001"))
     (row,) = await decisions(conn)
     assert (row["input_tokens"], row["output_tokens"], row["cache_write_tokens"], row["cache_read_tokens"]) == (
@@ -201,10 +201,10 @@ async def test_budget_spent_skips_the_paid_provider(
     conn: Conn, claude: claude_fake.AnthropicFake, ollama: ollama_fake.OllamaFake
 ) -> None:
     claude.script(claude_fake.Reply.text_reply("paid answer", input_tokens=2_000_000))
-    loop = make_loop(claude, ollama, budgets=Budgets(daily_total_usd=Decimal("5")))
+    loop = make_loop(claude, ollama, budgets=Budgets(daily_total_usd=Decimal("3")))
     first = await run(loop, conn)
     assert first.provider == "claude"
-    assert first.cost_usd == Decimal("6.000105")
+    assert first.cost_usd == Decimal("4.000070")  # 2M input x $2 + 7 output x $10 per million
     second = await run(loop, conn)
     assert second.provider == "ollama"
     assert second.fallback_reason == "claude: budget_exhausted"
