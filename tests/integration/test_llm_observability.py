@@ -106,7 +106,7 @@ def collector() -> Iterator[tuple[str, _Collector]]:
     seen = _Collector()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             seen.paths.append(self.path)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             seen.bodies.append(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
@@ -116,7 +116,7 @@ def collector() -> Iterator[tuple[str, _Collector]]:
             self.end_headers()
             self.wfile.write(b"{}")
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.do_POST()
 
         def log_message(self, *_: Any) -> None:
