@@ -18,6 +18,8 @@ class Tracer(Protocol):
 
     def end_trace(self, trace: Any, *, outcome: str, cost: Decimal | None) -> None: ...
 
+    def shutdown(self) -> None: ...
+
 
 class NullTracer:
     def start_trace(self, **_: Any) -> None:
@@ -27,6 +29,9 @@ class NullTracer:
         return None
 
     def end_trace(self, trace: Any, **_: Any) -> None:
+        return None
+
+    def shutdown(self) -> None:
         return None
 
 
@@ -71,3 +76,7 @@ class LangfuseTracer:
         trace.update(output={"outcome": outcome, "cost_usd": str(cost) if cost is not None else None})
         trace.end()
         self._client.flush()
+
+    def shutdown(self) -> None:
+        """Send what is buffered and stop the exporter (at process exit)."""
+        self._client.shutdown()

@@ -145,6 +145,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
             finally:
                 if scheduler.running:
                     scheduler.shutdown(wait=False)
+                services.tracer.shutdown()
                 if indexing is not None and not indexing.done():
                     indexing.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -1,6 +1,7 @@
 """Search latency at catalog size and at 100,000 synthetic watches; HNSW build time and recall.
 
     .venv/bin/python bench/search_bench.py [--watches 100000] [--vectors 100] [--latent-dims 40]
+                                           [--maintenance-work-mem 1GB]
 
 Runs on an embedded PostgreSQL in a temp dir (never DATABASE_URL: it bulk-loads rows), prepared as
 `seiko serve` does and indexed with the real embedder. Measures:
@@ -11,9 +12,10 @@ Runs on an embedded PostgreSQL in a temp dir (never DATABASE_URL: it bulk-loads 
    load time with the HNSW index dropped, then the time to build it again
    (`rag.repo.ensure_vector_index`, the migration's definition); latency of
    `rag.repo.vector_candidates` with no filter and with selective filters (how many of the 50 rows
-   asked for come back: iterative scans must keep a narrow filter fed), and of hybrid `search`;
-   recall@10 of the HNSW scan against exact search (`enable_indexscan = off`) over `--vectors`
-   random query vectors, and EXPLAIN ANALYZE of the project's own vector query.
+   asked for come back: iterative scans must keep a narrow filter fed), and of `search`;
+   recall@10 of the project's HNSW query against exact search (`enable_indexscan = off`) over
+   `--vectors` random query vectors at the code's ef_search (100) and two larger values, and
+   EXPLAIN ANALYZE of the project's own vector query.
 
 The vectors are seeded random unit vectors in 384 dimensions drawn from a random 40-dimensional
 subspace (`--latent-dims`): real sentence embeddings spread over few directions (the participation
@@ -58,7 +60,7 @@ from rag.query_parser import parse_query
 from rag.retriever import CANDIDATES, Mode, search, where_clause
 
 DIMS = 384
-# About 6 %, 0.8 % and 0.2 % of the synthetic rows (prices are the seed's times 0.5 to 1.5).
+# About 3 %, 0.8 % and 0.2 % of the synthetic rows (prices are the seed's times 0.5 to 1.5).
 FILTERS = ("dress watch under $400", "pilot watch under $300", "pilot watch under $220")
 VARIANTS = """
 INSERT INTO watches (reference, name, collection, category, movement, caliber, case_diameter_mm, case_material,
@@ -75,9 +77,9 @@ FROM generate_series(1, %(copies)s) AS g CROSS JOIN (SELECT * FROM watches ORDER
 ORDER BY g, w.id LIMIT %(n)s"""
 
 
-def cuts(samples: list[float]) -> tuple[float, float]:
+def cuts(samples: list[float]) -> str:
     q = statistics.quantiles(samples, n=100)
-    return q[49], q[94]
+    return f"{q[49]:.1f} / {q[94]:.1f}"
 
 
 async def timed(calls: Sequence[Callable[..., Awaitable[Any]]]) -> tuple[list[float], list[Any]]:
@@ -89,17 +91,20 @@ async def timed(calls: Sequence[Callable[..., Awaitable[Any]]]) -> tuple[list[fl
     return latencies, outputs
 
 
-class Explaining:
-    """Stands in for a connection: runs the project's own SELECT under EXPLAIN ANALYZE, keeps the plan."""
+class Proxy:
+    """Stands in for the connection given to `rag.repo.vector_candidates`, so its own SQL runs with
+    another hnsw.ef_search, or under EXPLAIN ANALYZE (the plan is kept; no rows come back)."""
 
-    def __init__(self, conn: Conn) -> None:
-        self.conn, self.plan = conn, ""
+    def __init__(self, conn: Conn, *, ef_search: int | None = None, explain: bool = False) -> None:
+        self.conn, self.ef_search, self.explain, self.plan = conn, ef_search, explain, ""
 
     def transaction(self) -> Any:
         return self.conn.transaction()
 
     async def execute(self, query: Any, params: Any = None) -> Any:
-        if not isinstance(query, sql.Composable):
+        if isinstance(query, str) and "hnsw.ef_search" in query and self.ef_search:
+            query = f"SET LOCAL hnsw.ef_search = {int(self.ef_search)}"
+        if not (self.explain and isinstance(query, sql.Composable)):
             return await self.conn.execute(query, params)
         cur = await self.conn.execute(sql.SQL("EXPLAIN (ANALYZE, COSTS OFF) ") + query, params)
         lines = [str(next(iter(row.values()))).strip() for row in await cur.fetchall()]
@@ -112,26 +117,31 @@ class Explaining:
 
 
 def unit_vectors(rng: np.random.Generator, n: int, basis: NDArray[np.float64] | None) -> NDArray[np.float32]:
-    """Seeded random unit vectors: isotropic (basis None), or Gaussian in a random low-dimensional
-    subspace (basis: DIMS x latent), which is closer to how real sentence embeddings spread."""
+    """Isotropic (basis None), or Gaussian in the subspace spanned by basis (DIMS x latent)."""
     vectors = rng.standard_normal((n, DIMS)) if basis is None else rng.standard_normal((n, basis.shape[1])) @ basis.T
     unit: NDArray[np.float32] = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     return unit
 
 
-async def load(conn: Conn, url: str, n: int, model: str, basis: NDArray[np.float64] | None) -> dict[str, float]:
-    """Synthetic watches, their stock and random vectors, with the HNSW index dropped first."""
-    seed_count = int((await (await conn.execute("SELECT count(*) AS n FROM watches")).fetchone() or {"n": 0})["n"])
+async def one(conn: Conn, query: Any, params: Any = None) -> Any:
+    row = await (await conn.execute(query, params)).fetchone()
+    return next(iter(row.values())) if row else None
+
+
+async def load(conn: Conn, url: str, args: argparse.Namespace, model: str,
+               basis: NDArray[np.float64] | None) -> list[tuple[str, str]]:
+    """Synthetic watches, their stock and vectors with the HNSW index dropped; then the index."""
+    seeded = int(await one(conn, "SELECT count(*) FROM watches"))
     await conn.execute("DROP INDEX search_embeddings_hnsw_384")
-    figures, started = {}, time.perf_counter()
+    started = time.perf_counter()
     await conn.execute("SELECT setseed(0.42)")
-    await conn.execute(VARIANTS, {"copies": n // seed_count + 1, "n": n})
+    await conn.execute(VARIANTS, {"copies": args.watches // seeded + 1, "n": args.watches})
     await conn.execute("""INSERT INTO inventory (watch_id, available)
                           SELECT id, CASE WHEN random() < 0.1 THEN 0 ELSE 1 + floor(random() * 30)::int END
                           FROM watches WHERE id NOT IN (SELECT watch_id FROM inventory)""")
-    figures["load watches + inventory s"] = time.perf_counter() - started
-    cur = await conn.execute("SELECT id FROM watches WHERE reference LIKE '%%-%%' ORDER BY id")
-    ids = [int(row["id"]) for row in await cur.fetchall()]
+    figures = [("load watches + inventory (trigger, GIN) s", f"{time.perf_counter() - started:.1f}")]
+    ids = [int(r["id"]) for r in await (await conn.execute("SELECT id FROM watches WHERE id > %s ORDER BY id",
+                                                            (seeded,))).fetchall()]
     vectors, started = unit_vectors(np.random.default_rng(7), len(ids), basis), time.perf_counter()
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as raw:
         await register_vector_async(raw)
@@ -140,87 +150,87 @@ async def load(conn: Conn, url: str, n: int, model: str, basis: NDArray[np.float
             copy.set_types(["text", "int8", "int8", "text", "int4", "text", "vector"])
             for watch_id, vector in zip(ids, vectors, strict=True):
                 await copy.write_row(("watch", watch_id, watch_id, model, DIMS, "synthetic", vector))
-    figures["load vectors (COPY) s"] = time.perf_counter() - started
+    figures.append((f"load {len(ids)} vectors (binary COPY) s", f"{time.perf_counter() - started:.1f}"))
     await conn.execute("VACUUM ANALYZE watches, inventory, search_embeddings")
-    mem = (await (await conn.execute("SHOW maintenance_work_mem")).fetchone() or {}).get("maintenance_work_mem")
+    if args.maintenance_work_mem:
+        await conn.execute(sql.SQL("SET maintenance_work_mem = {}").format(args.maintenance_work_mem))
+    memory = await one(conn, "SHOW maintenance_work_mem")
+    workers = await one(conn, "SHOW max_parallel_maintenance_workers")
     started = time.perf_counter()
     await repo.ensure_vector_index(conn, dims=DIMS)
-    figures[f"build HNSW index s (maintenance_work_mem {mem})"] = time.perf_counter() - started
-    cur = await conn.execute("SELECT pg_relation_size('search_embeddings_hnsw_384') / 1048576.0 AS mb")
-    figures["HNSW index size MB"] = float((await cur.fetchone() or {"mb": 0})["mb"])
-    return figures
+    figures.append((f"build HNSW index s (maintenance_work_mem {memory}, {workers} parallel workers)",
+                    f"{time.perf_counter() - started:.1f}"))
+    await conn.execute("RESET maintenance_work_mem")
+    size = await one(conn, "SELECT pg_relation_size('search_embeddings_hnsw_384') / 1048576.0")
+    return [*figures, ("HNSW index size MB", f"{size:.0f}")]
 
 
 async def run(args: argparse.Namespace, url: str) -> None:
     await prepare_database(url, Settings(_env_file=None))
-    embedder = Embedder()
-    queries = [case.query for case in load_cases()]
+    embedder, queries = Embedder(), [case.query for case in load_cases()]
     rows: list[tuple[str, str]] = []
     notices: list[str] = []
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
         await index_missing(conn, embedder)
 
-        async def searches(mode: Mode) -> list[float]:
-            calls = [lambda q=q: search(conn, embedder=embedder, query=q, mode=mode, limit=10) for q in queries]
-            await timed(calls)  # warm-up: model, plans, caches
-            return (await timed(calls))[0] + (await timed(calls))[0]
+        async def searches(label: str) -> None:
+            for mode in (Mode.hybrid, Mode.lexical):
+                calls = [lambda q=q, m=mode: search(conn, embedder=embedder, query=q, mode=m, limit=10)
+                         for q in queries]
+                await timed(calls)  # warm-up: model, plans, caches
+                rows.append((f"{label}: search {mode} p50 / p95 ms", cuts((await timed(calls))[0] +
+                                                                         (await timed(calls))[0])))
 
-        count = (await (await conn.execute("SELECT count(*) AS n FROM watches")).fetchone() or {"n": 0})["n"]
-        for mode in (Mode.hybrid, Mode.lexical):
-            p50, p95 = cuts(await searches(mode))
-            rows.append((f"{count} watches: search {mode} p50 / p95 ms", f"{p50:.1f} / {p95:.1f}"))
+        await searches(f"{await one(conn, 'SELECT count(*) FROM watches')} watches")
         print(f"catalog size done; loading {args.watches} synthetic watches ...", flush=True)
-
         basis = np.random.default_rng(3).standard_normal((DIMS, args.latent_dims)) if args.latent_dims else None
 
         def keep(diag: psycopg.errors.Diagnostic) -> None:
             notices.append(str(diag.message_primary))
 
         conn.add_notice_handler(keep)  # pgvector says when the graph outgrows maintenance_work_mem
-        figures = await load(conn, url, args.watches, embedder.model_name, basis)
+        rows += await load(conn, url, args, embedder.model_name, basis)
         conn.remove_notice_handler(keep)
-        rows += [(name, f"{value:.1f}") for name, value in figures.items()]
-        count = (await (await conn.execute("SELECT count(*) AS n FROM watches")).fetchone() or {"n": 0})["n"]
-        rng = np.random.default_rng(11)
-        probes = unit_vectors(rng, args.vectors, basis)
+        count = int(await one(conn, "SELECT count(*) FROM watches"))
+        probes = unit_vectors(np.random.default_rng(11), args.vectors, basis)
 
-        async def vectors(text: str, limit: int, conn: Conn = conn) -> tuple[list[float], list[list[int]]]:
+        async def vectors(text: str, limit: int, via: Conn | Proxy = conn) -> tuple[list[float], list[set[int]]]:
             where, params = where_clause(parse_query(text))
-            calls = [lambda v=v: repo.vector_candidates(conn, kind="watch", model=embedder.model_name, vector=v,
-                                                        where=where, params=params, limit=limit) for v in probes]
+            calls = [lambda v=v: repo.vector_candidates(cast(Conn, via), kind="watch", model=embedder.model_name,
+                                                        vector=v, where=where, params=params, limit=limit)
+                     for v in probes]
             latencies, outputs = await timed(calls)
-            return latencies, [[int(r["watch_id"]) for r in out] for out in outputs]
+            return latencies, [{int(r["watch_id"]) for r in out} for out in outputs]
+
+        def recall(approx: list[set[int]], exact: list[set[int]]) -> str:
+            return f"{statistics.mean(len(a & e) / max(len(e), 1) for a, e in zip(approx, exact, strict=True)):.3f}"
 
         await vectors("", CANDIDATES)  # warm-up: the index into shared buffers
         for label, text in (("no filter", ""), *((f"'{f}'", f) for f in FILTERS)):
             where, params = where_clause(parse_query(text))
-            cur = await conn.execute(sql.SQL("SELECT count(*) AS n FROM watches w JOIN inventory i "
-                                             "ON i.watch_id = w.id WHERE {}").format(where), params)
-            matching = int((await cur.fetchone() or {"n": 0})["n"])
+            matching = int(await one(conn, sql.SQL("SELECT count(*) FROM watches w JOIN inventory i "
+                                                   "ON i.watch_id = w.id WHERE {}").format(where), params))
             latencies, found = await vectors(text, CANDIDATES)
-            p50, p95 = cuts(latencies)
-            rows.append((f"{count} watches: vector_candidates {label} p50 / p95 ms", f"{p50:.1f} / {p95:.1f}"))
-            rows.append((f"  rows returned (of {CANDIDATES} asked; {matching} match = {matching / count:.2%})",
+            rows.append((f"{count} watches: vector_candidates {label} p50 / p95 ms", cuts(latencies)))
+            rows.append((f"  rows returned of {CANDIDATES} ({matching} match = {matching / count:.2%})",
                          f"mean {statistics.mean(map(len, found)):.1f}, min {min(map(len, found))}"))
-            explaining = Explaining(conn)
-            await repo.vector_candidates(cast(Conn, explaining), kind="watch", model=embedder.model_name,
+            explained = Proxy(conn, explain=True)
+            await repo.vector_candidates(cast(Conn, explained), kind="watch", model=embedder.model_name,
                                          vector=probes[0], where=where, params=params, limit=CANDIDATES)
-            rows.append(("  EXPLAIN ANALYZE", explaining.plan))
-            if text == FILTERS[0] or not text:
-                approx = (await vectors(text, 10))[1]
+            rows.append(("  EXPLAIN ANALYZE (first vector)", explained.plan))
+            if text in ("", FILTERS[0]):
                 await conn.execute("SET enable_indexscan = off")
-                exact = (await vectors(text, 10))[1]
+                exact_ms, exact = await vectors(text, 10)
                 await conn.execute("RESET enable_indexscan")
-                recall = statistics.mean(len(set(a) & set(e)) / max(len(e), 1) for a, e in zip(approx, exact,
-                                                                                               strict=True))
-                rows.append((f"  HNSW recall@10 vs exact, {args.vectors} random vectors (ef_search 100)",
-                             f"{recall:.3f}"))
-        for mode in (Mode.hybrid, Mode.lexical):
-            p50, p95 = cuts(await searches(mode))
-            rows.append((f"{count} watches: search {mode} (labelled queries) p50 / p95 ms", f"{p50:.1f} / {p95:.1f}"))
+                rows.append(("  exact search (enable_indexscan off) p50 / p95 ms", cuts(exact_ms)))
+                for ef in (100, 200, 400) if not text else (100,):
+                    rows.append((f"  recall@10 vs exact, {args.vectors} vectors, ef_search {ef}"
+                                 f"{' (the code)' if ef == 100 else ''}",
+                                 recall((await vectors(text, 10, Proxy(conn, ef_search=ef)))[1], exact)))
+        await searches(f"{count} watches (labelled queries)")
     width = max(len(name) for name, _ in rows)
-    print(f"\n{len(queries)} labelled queries x 2 after a warm-up; {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(f"\n{len(queries)} labelled queries x 2 after a warm-up; vectors from a {args.latent_dims or DIMS}-dim "
+          f"subspace; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
     for notice in dict.fromkeys(notices):
@@ -233,6 +243,8 @@ def main() -> None:
     parser.add_argument("--vectors", type=int, default=100, help="random query vectors for latency and recall")
     parser.add_argument("--latent-dims", type=int, default=40,
                         help="draw vectors from a random subspace this wide (0: isotropic in all 384)")
+    parser.add_argument("--maintenance-work-mem", default="1GB",
+                        help="for the index build ('' keeps the server's, 64MB on the embedded one)")
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pgdata") as pg:

@@ -137,6 +137,7 @@ async def test_langfuse_spans_reach_a_loopback_collector(conn: Conn, collector: 
                                  prices=PriceTable()), TOOLS, tracer=tracer)
         result = await loop.run(conn, agent="stock", trigger="drill", prompt=Prompt("stock_agent_system", 3, "s"),
                                  user_message="go", context={}, offline_policy=offline_policy)
+    tracer.shutdown()
     payload = b"".join(seen.bodies)
     assert any("/otel/" in p for p in seen.paths), seen.paths
     for expected in (b"stock-decision", b"claude-call", MODEL.encode(), str(result.decision_id).encode()):
