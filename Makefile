@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts
+	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts alerts
 
 pytest: install
 	$(BIN)/pytest

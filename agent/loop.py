@@ -57,8 +57,10 @@ class AgentLoop:
     async def run(
         self, conn: Conn, *, agent: str, trigger: str, prompt: Prompt, user_message: str, context: Any,
         offline_policy: OfflinePolicy, max_tokens: int = 1024, metadata: dict[str, Any] | None = None,
+        decision_id: uuid.UUID | None = None,
     ) -> RunResult:
-        decision_id = uuid.uuid4()
+        """`decision_id` may be chosen by the caller, so that tools can stamp what they write with it."""
+        decision_id = decision_id or uuid.uuid4()
         await repo.start_decision(conn, decision_id=decision_id, agent=agent, trigger=trigger,
                                   prompt_name=prompt.name, prompt_version=prompt.version, metadata=metadata or {})
         started = time.monotonic()

@@ -16,3 +16,4 @@ class ApiConfig:
     max_body_bytes: int = 64 * 1024
     environment: str = "development"
     stripe_webhook_secret: str | None = None
+    alert_token: str | None = None

@@ -83,6 +83,11 @@ async def allow_public() -> None:
     """Marks a route as open to anonymous callers."""
 
 
+async def machine_token() -> None:
+    """Marks a route called by a machine with its own credential (Alertmanager's bearer token), checked
+    in the route; user tokens mean nothing there."""
+
+
 require_customer = _require(Role.customer, Role.ops, Role.admin)
 require_ops = _require(Role.ops, Role.admin)
 require_admin = _require(Role.admin)
@@ -90,12 +95,14 @@ require_admin = _require(Role.admin)
 # The access rule each marker declares; the authorization-matrix test reads this table.
 ACCESS_RULES: dict[object, str] = {
     allow_public: "public",
+    machine_token: "machine",
     require_customer: "customer",
     require_ops: "ops",
     require_admin: "admin",
 }
 
 Public = Depends(allow_public)
+MachineToken = Depends(machine_token)
 CustomerUser = Annotated[Principal, Depends(require_customer)]
 OpsUser = Annotated[Principal, Depends(require_ops)]
 AdminUser = Annotated[Principal, Depends(require_admin)]

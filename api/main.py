@@ -17,7 +17,7 @@ from api.docs import install_docs
 from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
 from api.problems import install_error_handlers
 from api.red_metrics import RedMetricsMiddleware
-from api.routes import admin, auth, cart, catalog, health, ops, orders, payments, search
+from api.routes import admin, alerts, auth, cart, catalog, health, ops, orders, payments, reorders, search
 from api.services import Services
 from commerce.customers.security import TokenIssuer
 
@@ -42,10 +42,11 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.state.payments = services.payments
     app.state.embedder = services.embedder
     app.state.stripe_webhook_secret = config.stripe_webhook_secret
+    app.state.alert_token = config.alert_token
 
     install_error_handlers(app)
     # Catalog first: it is the hottest path, and routes are matched in order.
-    for module in (catalog, search, auth, cart, orders, payments, admin, ops):
+    for module in (catalog, search, auth, cart, orders, payments, admin, ops, reorders, alerts):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_docs(app)

@@ -129,6 +129,69 @@ def evals_search() -> None:
         database.stop()
 
 
+drill_cli = typer.Typer(help="Drills that exercise the real paths.", no_args_is_help=True)
+cli.add_typer(drill_cli, name="drill")
+
+
+@drill_cli.command("low-stock")
+def drill_low_stock(
+    url: str = typer.Option("http://127.0.0.1:8000", help="The running store"),
+    reference: str = typer.Option("", help="Also drop this watch to its reorder point first (needs --admin)"),
+) -> None:
+    """Fire a synthetic WatchesLowStock alert through the real Alertmanager webhook of a running store."""
+    import uuid
+    from datetime import UTC, datetime
+
+    import httpx
+
+    settings = get_settings()
+    fingerprint = f"drill{uuid.uuid4().hex[:12]}"
+    payload = {
+        "version": "4", "groupKey": "drill", "truncatedAlerts": 0, "status": "firing", "receiver": "drill",
+        "groupLabels": {"alertname": "WatchesLowStock"}, "commonLabels": {}, "commonAnnotations": {},
+        "externalURL": "", "alerts": [{
+            "status": "firing", "fingerprint": fingerprint, "startsAt": datetime.now(UTC).isoformat(),
+            "endsAt": "0001-01-01T00:00:00Z", "generatorURL": "seiko drill low-stock",
+            "labels": {"alertname": "WatchesLowStock", "alert_type": "stock", "severity": "warning",
+                       "source": "drill"},
+            "annotations": {"summary": "Drill: watches at or below their reorder point"}}]}
+    response = httpx.post(f"{url.rstrip('/')}/api/v1/alerts/alertmanager", json=payload, timeout=10,
+                          headers={"Authorization": f"Bearer {settings.alert_token()}"})
+    console.print(f"{response.status_code} {response.text}")
+    if response.status_code != 202:
+        raise typer.Exit(1)
+    console.print(f"queued as alert:{fingerprint}; see GET /api/v1/ops/reorders?status=pending")
+
+
+@cli.command()
+def worker() -> None:
+    """Run only the background worker (stock-agent jobs); many may run beside `seiko api`/`serve`."""
+    import asyncio
+
+    from app.llm import build_gateway, build_tracer
+    from app.runtime import Database, prepare_database
+    from app.worker import Worker, stock_loop
+    from db.pool import open_pool
+
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    database = Database(settings)
+
+    async def run(url: str) -> None:
+        await prepare_database(url, settings)
+        pool = await open_pool(url, min_size=1, max_size=4)
+        try:
+            await Worker(pool, stock_loop(build_gateway(settings), build_tracer(settings)),
+                         settings.reorder_policy, notify_url=settings.notify_webhook_url).run_forever()
+        finally:
+            await pool.close()
+
+    try:
+        asyncio.run(run(database.start()))
+    finally:
+        database.stop()
+
+
 prompts_cli = typer.Typer(help="Versioned prompts.", no_args_is_help=True)
 cli.add_typer(prompts_cli, name="prompts")
 

@@ -21,6 +21,7 @@ from api.services import Services
 from app.llm import build_gateway, build_tracer
 from app.scheduler import build_scheduler
 from app.settings import Settings
+from app.worker import Worker, stock_loop
 from commerce.customers import service as customers
 from commerce.customers.models import Role
 from commerce.inventory import service as inventory
@@ -89,6 +90,7 @@ def api_config(settings: Settings) -> ApiConfig:
         rate_limit_auth=settings.rate_limit_auth,
         max_body_bytes=settings.max_body_bytes,
         environment=settings.environment,
+        alert_token=settings.alert_token(),
         stripe_webhook_secret=(
             settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
         ),
@@ -136,6 +138,10 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
             # Everything built at start lives as long as the process: keep it out of the cyclic
             # collector's sweeps, which otherwise grow with it and show up as tail latency.
             indexing = asyncio.create_task(_index_in_background(pool, embedder)) if settings.index_on_start else None
+            worker = Worker(pool, stock_loop(services.gateway, services.tracer), settings.reorder_policy,
+                            notify_url=settings.notify_webhook_url)
+            working = asyncio.create_task(worker.run_forever()) if settings.worker_enabled else None
+            app.state.worker = worker
             scheduler = build_scheduler(settings, pool, payments)
             if settings.scheduler_enabled:
                 scheduler.start()
@@ -146,6 +152,11 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                 if scheduler.running:
                     scheduler.shutdown(wait=False)
                 services.tracer.shutdown()
+                for task in (working,):
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
                 if indexing is not None and not indexing.done():
                     indexing.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from commerce.replenishment.models import ReorderPolicy
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
 
@@ -64,6 +67,14 @@ class Settings(BaseSettings):
     agent_max_wall_s: float = Field(90.0, validation_alias="SEIKO_AGENT_MAX_WALL_S", gt=0)
     breaker_failures: int = Field(3, validation_alias="SEIKO_BREAKER_FAILURES", ge=1)
     breaker_reset_s: float = Field(30.0, validation_alias="SEIKO_BREAKER_RESET_S", gt=0)
+    reorder_service_level: float = Field(0.95, validation_alias="SEIKO_REORDER_SERVICE_LEVEL", gt=0.5, lt=1)
+    reorder_max_order_usd: Decimal = Field(Decimal("20000"), validation_alias="SEIKO_REORDER_MAX_ORDER_USD", gt=0)
+    reorder_daily_cap_usd: Decimal = Field(Decimal("60000"), validation_alias="SEIKO_REORDER_DAILY_CAP_USD", gt=0)
+    reorder_auto_approve_below_usd: Decimal | None = Field(
+        None, validation_alias="SEIKO_REORDER_AUTO_APPROVE_BELOW_USD")
+    notify_webhook_url: str | None = Field(None, validation_alias="SEIKO_NOTIFY_WEBHOOK_URL")
+    stock_sweep_minutes: int = Field(60, validation_alias="SEIKO_STOCK_SWEEP_MINUTES", ge=1)
+    worker_enabled: bool = Field(True, validation_alias="SEIKO_WORKER")
     langfuse_public_key: str | None = Field(None, validation_alias="LANGFUSE_PUBLIC_KEY")
     langfuse_secret_key: SecretStr | None = Field(None, validation_alias="LANGFUSE_SECRET_KEY")
     langfuse_host: str | None = Field(None, validation_alias="LANGFUSE_HOST")
@@ -76,6 +87,26 @@ class Settings(BaseSettings):
             if secret == DEV_JWT_SECRET or len(secret) < 32:
                 raise ValueError("SEIKO_JWT_SECRET must be set to 32+ random characters in production")
         return self
+
+    @property
+    def reorder_policy(self) -> ReorderPolicy:
+        return ReorderPolicy(service_level=self.reorder_service_level, max_order_usd=self.reorder_max_order_usd,
+                             daily_cap_usd=self.reorder_daily_cap_usd,
+                             auto_approve_below_usd=self.reorder_auto_approve_below_usd)
+
+    def alert_token(self) -> str:
+        """ALERTMANAGER_WEBHOOK_TOKEN, or (outside production) a random one kept in the data folder, so
+        `seiko drill low-stock` and a local Alertmanager can share it."""
+        if self.alertmanager_webhook_token is not None:
+            return self.alertmanager_webhook_token.get_secret_value()
+        if self.environment == "production":
+            raise ValueError("ALERTMANAGER_WEBHOOK_TOKEN must be set in production")
+        path = self.data_dir / "alertmanager-token"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     @property
     def embedded_pgdata(self) -> Path:

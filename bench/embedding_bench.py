@@ -67,6 +67,7 @@ class OrtEmbedder(Embedder):
 
         st = source._load()
         self._tokenizer, self._max_len, self._dims = st.tokenizer, int(st.max_seq_length), source.dims
+        self._vocab = frozenset(self._tokenizer.get_vocab())
         path = folder / "model.onnx"
         if not path.exists():
             sample = dict(self._tokenizer(["a watch", "a longer sentence about a watch"], padding=True,
@@ -96,6 +97,9 @@ class OrtEmbedder(Embedder):
     @property
     def dims(self) -> int:
         return self._dims
+
+    def knows_word(self, word: str) -> bool:  # the base class reads the tokenizer off a SentenceTransformer
+        return word.lower() in self._vocab
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64) -> NDArray[np.float32]:
         out: list[NDArray[np.float32]] = []

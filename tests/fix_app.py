@@ -18,6 +18,7 @@ from rag.embedder import Embedder
 ADMIN_EMAIL = "admin@seiko.test"
 ADMIN_PASSWORD = "admin-password-123"
 PASSWORD = "shopper-password-123"
+ALERT_TOKEN = "alert-token-for-tests-0123456789"
 
 
 def make_settings(db_url: str, **overrides: Any) -> Settings:
@@ -33,6 +34,8 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
         "SEIKO_LOG_JSON": True,
         "SEIKO_SCHEDULER": False,  # tests drive jobs directly; one test runs the scheduler itself
         "SEIKO_INDEX_ON_START": False,  # the template database is indexed once per session
+        "SEIKO_WORKER": False,  # tests run queued jobs with app.state.worker.run_once()
+        "ALERTMANAGER_WEBHOOK_TOKEN": ALERT_TOKEN,
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

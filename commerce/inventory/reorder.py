@@ -34,3 +34,34 @@ def reorder_point(*, mean_daily: float, sigma_daily: float, lead_time_days: floa
         z=z, sigma_daily=sigma_daily, lead_time_days=lead_time_days
     )
     return max(0, math.ceil(point - 1e-9))
+
+
+def round_to_pack(quantity: float, *, pack_size: int, min_order: int) -> int:
+    """Whole packs, at least the supplier's minimum order; 0 stays 0."""
+    if quantity <= 0:
+        return 0
+    packs = math.ceil(max(quantity, min_order) / pack_size - 1e-9)
+    return packs * pack_size
+
+
+def order_up_to_quantity(
+    *, mean_daily: float, sigma_daily: float, lead_time_days: float, service_level: float, position: int,
+    pack_size: int, min_order: int, cover_days: float = 30.0,
+) -> int:
+    """Units to order so that stock covers the lead time plus `cover_days`, with safety stock:
+
+        order-up-to level S = mu_d * (L + cover) + z * sigma_d * sqrt(L)
+        quantity = S - position   (position = available + on order), in whole packs, >= minimum order
+    """
+    z = z_for_service_level(service_level)
+    level = mean_daily * (lead_time_days + cover_days) + safety_stock(
+        z=z, sigma_daily=sigma_daily, lead_time_days=lead_time_days
+    )
+    return round_to_pack(level - position, pack_size=pack_size, min_order=min_order)
+
+
+def economic_order_quantity(*, annual_demand: float, order_cost: float, holding_cost_per_unit: float) -> float:
+    """EOQ = sqrt(2 * D * S / H): the order size that balances ordering and holding costs."""
+    if holding_cost_per_unit <= 0:
+        raise ValueError("holding cost must be positive")
+    return math.sqrt(2 * annual_demand * order_cost / holding_cost_per_unit)

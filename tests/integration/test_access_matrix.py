@@ -20,11 +20,13 @@ pytestmark = pytest.mark.integration
 # Routes FastAPI itself adds (documentation); they are public by design.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs-assets"}
 PATH_VALUES = {"reference": "SRPD55K1", "order_id": "999999", "customer_id": "999999",
-               "decision_id": "00000000-0000-4000-8000-000000000000", "name": "no_such_prompt", "label": "candidate"}
+               "decision_id": "00000000-0000-4000-8000-000000000000", "name": "no_such_prompt", "label": "candidate",
+               "proposal_id": "999999"}
 CALLERS = ("anonymous", "customer", "ops", "admin")
 # Who is refused, and how, for each declared rule.
 REFUSED = {
     "public": {},
+    "machine": {"anonymous": 401, "customer": 401, "ops": 401, "admin": 401},  # only the machine's own token
     "customer": {"anonymous": 401},
     "ops": {"anonymous": 401, "customer": 403},
     "admin": {"anonymous": 401, "customer": 403, "ops": 403},

@@ -37,3 +37,28 @@ def test_no_demand_means_no_reorder_point() -> None:
     assert reorder_point(mean_daily=0, sigma_daily=0, lead_time_days=30, service_level=0.95) == 0
     with pytest.raises(ValueError):
         reorder_point(mean_daily=-1, sigma_daily=0, lead_time_days=30, service_level=0.95)
+
+
+def test_order_up_to_covers_lead_time_and_cycle_in_whole_packs() -> None:
+    from commerce.inventory.reorder import order_up_to_quantity
+
+    # mu=1.5/day, sigma=1.2, L=20, cover 30: S = 1.5*50 + 1.6449*1.2*sqrt(20) = 75 + 8.83 = 83.83
+    # position 10 -> 73.83 -> packs of 6 -> 13 packs = 78
+    assert order_up_to_quantity(mean_daily=1.5, sigma_daily=1.2, lead_time_days=20, service_level=0.95,
+                                position=10, pack_size=6, min_order=12) == 78
+    # a slow watch: S = 0.1*(42+30) + 1.6449*0.3*sqrt(42) = 7.2 + 3.198 = 10.4; position 2 -> 8.4 -> min order 10
+    assert order_up_to_quantity(mean_daily=0.1, sigma_daily=0.3, lead_time_days=42, service_level=0.95,
+                                position=2, pack_size=1, min_order=10) == 10
+    assert order_up_to_quantity(mean_daily=0.1, sigma_daily=0.3, lead_time_days=42, service_level=0.95,
+                                position=50, pack_size=1, min_order=10) == 0
+
+
+def test_rounding_and_eoq() -> None:
+    from commerce.inventory.reorder import economic_order_quantity, round_to_pack
+
+    assert round_to_pack(7, pack_size=5, min_order=5) == 10
+    assert round_to_pack(3, pack_size=2, min_order=8) == 8
+    assert round_to_pack(0, pack_size=2, min_order=8) == 0
+    # D=365, S=$40 per order, H=$20 per unit-year: sqrt(2*365*40/20) = sqrt(1460) = 38.21
+    assert economic_order_quantity(annual_demand=365, order_cost=40, holding_cost_per_unit=20) == pytest.approx(
+        38.21, abs=0.01)

@@ -1,0 +1,60 @@
+"""Alertmanager webhook intake: store every alert, queue one stock-agent job per alert fingerprint and
+start, acknowledge at once. Re-sends, repeat intervals and duplicates from an Alertmanager cluster find
+their (fingerprint, start) already known and queue nothing."""
+
+from __future__ import annotations
+
+import hmac
+
+import structlog
+
+from alerts import repo
+from alerts.models import AmAlert, AmPayload, IntakeReceipt
+from commerce.errors import Unauthorized
+from db.pool import Conn
+
+_log = structlog.get_logger(component="alerts.intake")
+STOCK_ALERTS = frozenset({"WatchesLowStock"})
+JOB_KIND = "stock_agent"
+
+
+def check_token(presented: str | None, expected: str | None) -> None:
+    """Bearer token, compared in constant time; with no token configured nothing is accepted."""
+    if not expected or presented is None or not hmac.compare_digest(presented.encode(), expected.encode()):
+        raise Unauthorized("A valid Alertmanager bearer token is required")
+
+
+def acts_on(alert: AmAlert) -> bool:
+    return alert.labels.get("alertname") in STOCK_ALERTS or alert.labels.get("alert_type") == "stock"
+
+
+async def receive(conn: Conn, payload: AmPayload) -> IntakeReceipt:
+    queued = resolved = ignored = 0
+    async with conn.transaction():
+        for alert in payload.alerts:
+            name = alert.labels.get("alertname", "unknown")
+            if alert.status == "resolved":
+                await repo.resolve(conn, fingerprint=alert.fingerprint, starts_at=alert.startsAt,
+                                   ends_at=alert.endsAt, alertname=name, labels=alert.labels,
+                                   annotations=alert.annotations)
+                resolved += 1
+                continue
+            new = await repo.upsert_firing(conn, fingerprint=alert.fingerprint, starts_at=alert.startsAt,
+                                           alertname=name, labels=alert.labels, annotations=alert.annotations,
+                                           acted_on=acts_on(alert))
+            if not acts_on(alert):
+                ignored += 1
+                continue
+            if new and await repo.enqueue(
+                conn, kind=JOB_KIND, dedupe_key=f"alert:{alert.fingerprint}:{alert.startsAt.isoformat()}",
+                trigger=f"alert:{alert.fingerprint}",
+                payload={"fingerprint": alert.fingerprint, "alertname": name, "labels": alert.labels,
+                         "annotations": alert.annotations, "starts_at": alert.startsAt.isoformat()},
+            ):
+                queued += 1
+    if payload.truncatedAlerts:
+        # Alertmanager dropped alerts from this group; the agent lists every low-stock watch itself,
+        # so one run still covers them.
+        _log.warning("alerts_truncated", truncated=payload.truncatedAlerts, group=payload.groupKey)
+    return IntakeReceipt(received=len(payload.alerts), queued=queued, resolved=resolved, ignored=ignored,
+                         truncated=payload.truncatedAlerts)

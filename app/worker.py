@@ -1,0 +1,84 @@
+"""The background worker: claims agent jobs from the Postgres queue and runs the stock agent.
+
+Several workers (in `seiko serve` and any number of `seiko worker` processes) can run at once: a job is
+claimed with FOR UPDATE SKIP LOCKED, so each runs exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import httpx
+import structlog
+
+from agent.loop import AgentLoop, RunResult
+from agent.stock_agent import run_stock_agent
+from alerts import repo as jobs
+from commerce.replenishment import service as replenishment
+from commerce.replenishment.models import ProposalStatus, ReorderPolicy
+from db.pool import Pool
+from tools.stock import STOCK_TOOLS
+
+_log = structlog.get_logger(component="app.worker")
+IDLE_POLL_S = 0.5
+
+
+class Worker:
+    def __init__(self, pool: Pool, loop: AgentLoop, policy: ReorderPolicy, *, notify_url: str | None = None) -> None:
+        self.pool = pool
+        self.loop = loop
+        self.policy = policy
+        self.notify_url = notify_url
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                worked = await self.run_once()
+            except Exception:
+                _log.exception("worker_iteration_failed")
+                worked = False
+            if not worked:
+                await asyncio.sleep(IDLE_POLL_S)
+
+    async def run_once(self) -> bool:
+        """Run one queued job, if any; True when a job ran."""
+        async with self.pool.connection() as conn:
+            job = await jobs.claim_next(conn)
+            if job is None:
+                return False
+            try:
+                result = await run_stock_agent(conn, self.loop, trigger=job["trigger"], policy=self.policy,
+                                               alert=job["payload"] or None)
+            except Exception as exc:
+                await jobs.finish(conn, job_id=job["id"], status="failed", decision_id=None, error=str(exc))
+                raise
+            await jobs.finish(conn, job_id=job["id"], status="done" if result.outcome == "completed" else "failed",
+                              decision_id=result.decision_id, error=result.error)
+            _log.info("stock_agent_ran", job=job["id"], trigger=job["trigger"], outcome=result.outcome,
+                      provider=result.provider, decision_id=str(result.decision_id))
+            await self._notify(conn, result)
+        return True
+
+    async def _notify(self, conn: Any, result: RunResult) -> None:
+        """New proposals go to a Slack-compatible webhook, retried a few times; failures are logged."""
+        if not self.notify_url:
+            return
+        created = [p for p in await replenishment.list_proposals(conn, status=ProposalStatus.pending)
+                   if p.decision_id == result.decision_id]
+        if not created:
+            return
+        text = "New reorder proposals:\n" + "\n".join(
+            f"• {p.reference} x{p.quantity} (${p.total_cost}) — {p.rationale[:200]}" for p in created)
+        async with httpx.AsyncClient(timeout=5) as client:
+            for attempt in range(3):
+                with contextlib.suppress(httpx.HTTPError):
+                    response = await client.post(self.notify_url, json={"text": text})
+                    if response.status_code < 500:
+                        return
+                await asyncio.sleep(0.5 * 2**attempt)
+        _log.warning("proposal_notification_failed", url=self.notify_url)
+
+
+def stock_loop(gateway: Any, tracer: Any) -> AgentLoop:
+    return AgentLoop(gateway, STOCK_TOOLS, tracer=tracer)

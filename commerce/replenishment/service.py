@@ -1,0 +1,156 @@
+"""Reorder proposals: what the stock agent may propose (guardrails), and what ops do with them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg.errors
+
+from commerce.errors import Conflict, NotFound
+from commerce.inventory import repo as inventory_repo
+from commerce.inventory.reorder import order_up_to_quantity, reorder_point, safety_stock, z_for_service_level
+from commerce.replenishment import repo
+from commerce.replenishment.models import ProposalPublic, ProposalStatus, ReorderPolicy
+from db.pool import Conn
+
+
+class ProposalNotFound(NotFound):
+    code = "proposal_not_found"
+    title = "Reorder proposal not found"
+
+
+class ProposalNotPending(Conflict):
+    code = "proposal_not_pending"
+    title = "The proposal is no longer in a state that allows this"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a proposal was not created: the agent reads it as a tool error."""
+
+    reason: str
+
+
+def assess(row: dict[str, Any], policy: ReorderPolicy) -> dict[str, Any]:
+    """The inputs a proposal is judged on, for one low-stock watch (pure arithmetic)."""
+    position = int(row["available"]) + int(row["on_order"])
+    z = z_for_service_level(policy.service_level)
+    safety = safety_stock(z=z, sigma_daily=row["sd_daily"], lead_time_days=row["lead_time_days"])
+    point = reorder_point(mean_daily=row["mean_daily"], sigma_daily=row["sd_daily"],
+                          lead_time_days=row["lead_time_days"], service_level=policy.service_level)
+    suggested = order_up_to_quantity(
+        mean_daily=row["mean_daily"], sigma_daily=row["sd_daily"], lead_time_days=row["lead_time_days"],
+        service_level=policy.service_level, position=position, pack_size=row["pack_size"],
+        min_order=row["min_order_qty"], cover_days=policy.cover_days)
+    return {
+        "reference": row["reference"], "name": row["name"], "available": row["available"],
+        "reserved": row["reserved"], "on_order": int(row["on_order"]),
+        "open_proposal": row["open_proposal_id"], "daily_demand_mean": round(row["mean_daily"], 3),
+        "daily_demand_sd": round(row["sd_daily"], 3), "lead_time_days": row["lead_time_days"],
+        "safety_stock": round(safety, 1), "reorder_point": point, "pack_size": row["pack_size"],
+        "min_order": row["min_order_qty"], "unit_cost": str(row["unit_cost"]), "suggested_quantity": suggested,
+        "allowed_quantity": [bounds(suggested, row, policy)[0], bounds(suggested, row, policy)[1]],
+    }
+
+
+def bounds(suggested: int, row: dict[str, Any], policy: ReorderPolicy) -> tuple[int, int]:
+    low = max(int(row["min_order_qty"]), int(suggested * policy.band_low))
+    high = min(policy.max_units_per_order, max(low, int(suggested * policy.band_high)))
+    return low, high
+
+
+async def low_stock_assessments(conn: Conn, policy: ReorderPolicy) -> list[dict[str, Any]]:
+    return [assess(row, policy) for row in await repo.low_stock(conn, window_days=policy.demand_window_days)]
+
+
+async def propose(
+    conn: Conn, *, reference: str, quantity: int, rationale: str, policy: ReorderPolicy,
+    decision_id: uuid.UUID | None, trigger: str,
+) -> ProposalPublic | Refusal:
+    """Create a proposal inside the guardrails, or say why not."""
+    rows = {r["reference"]: r for r in await repo.low_stock(conn, window_days=policy.demand_window_days)}
+    row = rows.get(reference)
+    if row is None:
+        known = await repo.watch_for_reorder(conn, reference=reference)
+        return Refusal(f"unknown reference {reference!r}" if known is None
+                       else f"{reference} is not at or below its reorder point; no reorder needed")
+    if row["open_proposal_id"] is not None:
+        return Refusal(f"{reference} already has an open proposal (#{row['open_proposal_id']})")
+    facts = assess(row, policy)
+    low, high = bounds(facts["suggested_quantity"], row, policy)
+    if facts["suggested_quantity"] == 0:
+        return Refusal(f"{reference} is covered by what is on order; suggested quantity is 0")
+    if not low <= quantity <= high:
+        return Refusal(f"quantity {quantity} is outside the policy band {low}..{high} for {reference}")
+    if quantity % int(row["pack_size"]):
+        return Refusal(f"quantity {quantity} is not a whole number of packs of {row['pack_size']}")
+    total = row["unit_cost"] * quantity
+    if total > policy.max_order_usd:
+        return Refusal(f"order value ${total} exceeds the per-order maximum ${policy.max_order_usd}")
+    if await repo.proposed_today_usd(conn) + total > policy.daily_cap_usd:
+        return Refusal(f"the daily reorder spend cap ${policy.daily_cap_usd} would be exceeded")
+    auto = policy.auto_approve_below_usd is not None and total < policy.auto_approve_below_usd
+    try:
+        proposal_id = await repo.insert(
+            conn, watch_id=row["watch_id"], quantity=quantity, unit_cost=row["unit_cost"],
+            rationale=rationale.strip()[:2000] or "(no rationale given)", inputs=facts, decision_id=decision_id,
+            trigger=trigger, status="approved" if auto else "pending", decided_by="auto-approval" if auto else None)
+    except psycopg.errors.UniqueViolation:
+        return Refusal(f"{reference} already has an open proposal")
+    return await get(conn, proposal_id=proposal_id)
+
+
+async def get(conn: Conn, *, proposal_id: int) -> ProposalPublic:
+    row = await repo.get(conn, proposal_id=proposal_id)
+    if row is None:
+        raise ProposalNotFound(f"No reorder proposal {proposal_id}")
+    return ProposalPublic.model_validate(row)
+
+
+async def list_proposals(conn: Conn, *, status: ProposalStatus | None, limit: int = 100) -> list[ProposalPublic]:
+    rows = await repo.list_by_status(conn, status=status.value if status else None, limit=limit)
+    return [ProposalPublic.model_validate(r) for r in rows]
+
+
+async def decide(conn: Conn, *, proposal_id: int, approve: bool, by: str, reason: str | None) -> ProposalPublic:
+    async with conn.transaction():
+        row = await repo.get(conn, proposal_id=proposal_id, for_update=True)
+        if row is None:
+            raise ProposalNotFound(f"No reorder proposal {proposal_id}")
+        if row["status"] != ProposalStatus.pending:
+            raise ProposalNotPending(f"Proposal {proposal_id} is {row['status']}", status=row["status"])
+        await repo.set_status(conn, proposal_id=proposal_id, status="approved" if approve else "rejected", by=by,
+                              reason=reason)
+    return await get(conn, proposal_id=proposal_id)
+
+
+async def receive(conn: Conn, *, proposal_id: int, by: str, actor_id: int) -> ProposalPublic:
+    """The supplier delivered an approved order: its units go into stock, in the ledger."""
+    async with conn.transaction():
+        row = await repo.get(conn, proposal_id=proposal_id, for_update=True)
+        if row is None:
+            raise ProposalNotFound(f"No reorder proposal {proposal_id}")
+        if row["status"] != ProposalStatus.approved:
+            raise ProposalNotPending(f"Only approved orders can be received; #{proposal_id} is {row['status']}",
+                                     status=row["status"])
+        balance = await inventory_repo.adjust(conn, watch_id=row["watch_id"], delta=row["quantity"])
+        assert balance is not None
+        await inventory_repo.record_movement(conn, watch_id=row["watch_id"], delta=row["quantity"], kind="restock",
+                                             reason=f"reorder #{proposal_id} received", balance_after=balance,
+                                             actor_id=actor_id)
+        await repo.set_status(conn, proposal_id=proposal_id, status="received", by=by, reason=None)
+    return await get(conn, proposal_id=proposal_id)
+
+
+async def expire_stale(conn: Conn, *, older_than_hours: int = 72) -> int:
+    expired = 0
+    for proposal_id in await repo.stale_pending(conn, older_than_hours=older_than_hours):
+        async with conn.transaction():
+            row = await repo.get(conn, proposal_id=proposal_id, for_update=True)
+            if row and row["status"] == ProposalStatus.pending:
+                await repo.set_status(conn, proposal_id=proposal_id, status="expired", by="scheduler",
+                                      reason=f"not decided within {older_than_hours} h")
+                expired += 1
+    return expired

@@ -1,0 +1,52 @@
+"""The stock agent's tools: thin adapters over the replenishment service."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from commerce.replenishment import service
+from commerce.replenishment.models import ReorderPolicy
+from db.pool import Conn
+from tools.registry import ToolRegistry, ToolResult
+
+STOCK_TOOLS = ToolRegistry()
+
+
+@dataclass
+class StockContext:
+    conn: Conn
+    policy: ReorderPolicy
+    decision_id: uuid.UUID
+    trigger: str
+
+
+@STOCK_TOOLS.tool()
+async def list_low_stock_watches(ctx: StockContext) -> ToolResult:
+    """List every watch at or below its reorder point, with available and reserved units, units on order,
+    any open proposal, daily demand (mean and standard deviation over the demand window), supplier lead
+    time, safety stock, reorder point, the suggested order quantity and the allowed quantity range."""
+    watches = await service.low_stock_assessments(ctx.conn, ctx.policy)
+    if not watches:
+        return ToolResult("no_data", [], "no watch is at or below its reorder point")
+    return ToolResult("ok", watches)
+
+
+@STOCK_TOOLS.tool(writes=True)
+async def create_reorder_request(ctx: StockContext, reference: str, quantity: int, rationale: str) -> ToolResult:
+    """Propose a reorder of one watch for ops to approve. Refused (as an error you can read) when the
+    reference is unknown, the quantity is outside the allowed range or not whole packs, the order is too
+    expensive, the daily cap is reached, or the watch already has an open proposal.
+
+    Args:
+        reference: the watch reference exactly as listed by list_low_stock_watches
+        quantity: units to order, inside the allowed quantity range
+        rationale: one or two sentences on why this quantity, citing the demand and lead time
+    """
+    outcome = await service.propose(ctx.conn, reference=reference, quantity=quantity, rationale=rationale,
+                                    policy=ctx.policy, decision_id=ctx.decision_id, trigger=ctx.trigger)
+    if isinstance(outcome, service.Refusal):
+        return ToolResult("error", message=outcome.reason)
+    data = {"proposal_id": outcome.id, "reference": outcome.reference, "quantity": outcome.quantity,
+            "status": outcome.status, "total_cost": str(outcome.total_cost)}
+    return ToolResult("needs_approval" if outcome.status == "pending" else "ok", data)
