@@ -22,15 +22,17 @@ async def offline_policy(run_tool: ToolRunner) -> str:
     watches: list[dict[str, Any]] = listed.data or []
     lines = []
     for w in watches:
-        if w["open_proposal"] is not None or w["suggested_quantity"] <= 0:
+        quantity = w["proposable_quantity"]
+        if w["open_proposal"] is not None or quantity <= 0:
             continue
         rationale = (f"Offline policy: {w['available']} available and {w['on_order']} on order against a reorder "
                      f"point of {w['reorder_point']}; demand {w['daily_demand_mean']}/day (sd "
                      f"{w['daily_demand_sd']}) over a {w['lead_time_days']}-day lead time.")
-        result = await run_tool("create_reorder_request", {"reference": w["reference"],
-                                                           "quantity": w["suggested_quantity"],
+        if quantity < w["suggested_quantity"]:
+            rationale += f" Suggested {w['suggested_quantity']}, cut to {quantity} by the per-order maximum."
+        result = await run_tool("create_reorder_request", {"reference": w["reference"], "quantity": quantity,
                                                            "rationale": rationale})
-        lines.append(f"{w['reference']}: {w['suggested_quantity']} ({result.status}"
+        lines.append(f"{w['reference']}: {quantity} ({result.status}"
                      f"{': ' + result.message if result.message else ''})")
     return "Proposed reorders (offline policy):\n" + "\n".join(lines) if lines else "No reorder needed."
 

@@ -44,6 +44,11 @@ def assess(row: dict[str, Any], policy: ReorderPolicy) -> dict[str, Any]:
         mean_daily=row["mean_daily"], sigma_daily=row["sd_daily"], lead_time_days=row["lead_time_days"],
         service_level=policy.service_level, position=position, pack_size=row["pack_size"],
         min_order=row["min_order_qty"], cover_days=policy.cover_days)
+    low, high = bounds(suggested, row, policy)
+    pack = int(row["pack_size"])
+    affordable = int(policy.max_order_usd // row["unit_cost"]) // pack * pack
+    # What may actually be proposed: the suggestion, cut to the band and to the per-order maximum.
+    proposable = min(suggested, high, affordable)
     return {
         "reference": row["reference"], "name": row["name"], "available": row["available"],
         "reserved": row["reserved"], "on_order": int(row["on_order"]),
@@ -51,7 +56,8 @@ def assess(row: dict[str, Any], policy: ReorderPolicy) -> dict[str, Any]:
         "daily_demand_sd": round(row["sd_daily"], 3), "lead_time_days": row["lead_time_days"],
         "safety_stock": round(safety, 1), "reorder_point": point, "pack_size": row["pack_size"],
         "min_order": row["min_order_qty"], "unit_cost": str(row["unit_cost"]), "suggested_quantity": suggested,
-        "allowed_quantity": [bounds(suggested, row, policy)[0], bounds(suggested, row, policy)[1]],
+        "allowed_quantity": [low, high], "max_affordable_quantity": affordable,
+        "proposable_quantity": proposable if suggested and proposable >= low else 0,
     }
 
 

@@ -83,7 +83,7 @@ async def test_offline_agent_proposes_what_the_math_suggests_and_ops_decide(
     assert pending
     assert {p["reference"] for p in pending} <= {w["reference"] for w in low}
     for p in pending:
-        assert p["quantity"] == p["inputs"]["suggested_quantity"]
+        assert p["quantity"] == p["inputs"]["proposable_quantity"] <= p["inputs"]["suggested_quantity"]
         assert p["inputs"]["allowed_quantity"][0] <= p["quantity"] <= p["inputs"]["allowed_quantity"][1]
         assert p["rationale"].startswith("Offline policy")
     decisions = (await client.get("/api/v1/ops/decisions", params={"agent": "stock"}, headers=ops)).json()["items"]
@@ -152,3 +152,51 @@ async def test_injected_alert_text_cannot_push_past_the_guardrails(db_url: str, 
                         ("create_reorder_request", "error")]
     assert "outside the policy band" in decision["tool_calls"][1]["message"]
     assert "unknown reference" in decision["tool_calls"][2]["message"]
+
+
+async def test_sweep_queues_a_run_once_and_stale_proposals_expire(app: FastAPI, conn: Conn) -> None:
+    from app.scheduler import build_scheduler
+    from tests.fix_app import make_settings as settings_for
+
+    scheduler = build_scheduler(settings_for("unused"), app.state.pool, app.state.payments)
+    sweep = scheduler.get_job("stock_sweep").func
+    await sweep()
+    await sweep()
+    cur = await conn.execute("SELECT trigger FROM agent_jobs")
+    assert [r["trigger"] for r in await cur.fetchall()] == ["schedule"], "one run per sweep period"
+    assert await app.state.worker.run_once()
+    await conn.execute("UPDATE reorder_proposals SET created_at = now() - interval '4 days'")
+    await sweep()
+    cur = await conn.execute("SELECT DISTINCT status, decided_by FROM reorder_proposals")
+    assert await cur.fetchall() == [{"status": "expired", "decided_by": "scheduler"}]
+
+
+async def test_new_proposals_are_posted_to_the_notification_webhook(db_url: str) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[bytes] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(500 if len(received) == 1 else 200)  # the first delivery fails: retried
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = make_settings(db_url, SEIKO_NOTIFY_WEBHOOK_URL=f"http://127.0.0.1:{server.server_address[1]}/")
+        async for app in started(build_test_app(settings)):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+                await client.post(URL, json=payload(alert()), headers=AUTH)
+                assert await app.state.worker.run_once()
+    finally:
+        server.shutdown()
+    assert len(received) == 2
+    body = json.loads(received[-1])
+    assert body["text"].startswith("New reorder proposals:")
