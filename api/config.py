@@ -13,6 +13,7 @@ class ApiConfig:
     cors_origins: list[str] = field(default_factory=list)
     rate_limit_default: str = "300/minute"
     rate_limit_auth: str = "10/minute"
+    rate_limit_chat: str = "30/minute"
     max_body_bytes: int = 64 * 1024
     environment: str = "development"
     stripe_webhook_secret: str | None = None

@@ -70,6 +70,28 @@ async def _principal(
     return await customers.authenticate(conn, token=credentials.credentials, issuer=issuer)
 
 
+async def _maybe_principal(
+    conn: ConnDep,
+    issuer: IssuerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The caller when a token is sent (and valid), None for anonymous callers."""
+    if credentials is None:
+        return None
+    return await customers.authenticate(conn, token=credentials.credentials, issuer=issuer)
+
+
+MaybeUser = Annotated[Principal | None, Depends(_maybe_principal)]
+
+
+async def chat_rate_limit(request: Request) -> None:
+    """Anonymous shoppers may chat, within a per-IP limit (models cost money)."""
+    limiter: SlidingWindowCounterRateLimiter = request.app.state.auth_limiter
+    item: RateLimitItem = request.app.state.chat_limit
+    if not limiter.hit(item, "chat", client_ip(request.scope)):
+        raise HTTPException(429, detail="Too many questions; wait a minute", headers={"Retry-After": "60"})
+
+
 def _require(*roles: Role) -> object:
     async def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
         if principal.role not in roles:

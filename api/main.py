@@ -12,12 +12,13 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
+from agent.shopper import shopper_loop
 from api.config import ApiConfig
 from api.docs import install_docs
 from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
 from api.problems import install_error_handlers
 from api.red_metrics import RedMetricsMiddleware
-from api.routes import admin, alerts, auth, cart, catalog, health, ops, orders, payments, reorders, search
+from api.routes import admin, alerts, auth, cart, catalog, chat, health, ops, orders, payments, reorders, search
 from api.services import Services
 from commerce.customers.security import TokenIssuer
 
@@ -38,6 +39,8 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.state.token_issuer = TokenIssuer(secret=config.jwt_secret, ttl=config.access_token_ttl)
     app.state.auth_limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
     app.state.auth_limit = parse(config.rate_limit_auth)
+    app.state.chat_limit = parse(config.rate_limit_chat)
+    app.state.shopper_loop = shopper_loop(services.gateway, services.tracer)
     app.state.services = services
     app.state.payments = services.payments
     app.state.embedder = services.embedder
@@ -46,7 +49,7 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
 
     install_error_handlers(app)
     # Catalog first: it is the hottest path, and routes are matched in order.
-    for module in (catalog, search, auth, cart, orders, payments, admin, ops, reorders, alerts):
+    for module in (catalog, search, chat, auth, cart, orders, payments, admin, ops, reorders, alerts):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_docs(app)

@@ -88,6 +88,7 @@ def api_config(settings: Settings) -> ApiConfig:
         cors_origins=settings.cors_origins,
         rate_limit_default=settings.rate_limit_default,
         rate_limit_auth=settings.rate_limit_auth,
+        rate_limit_chat=settings.rate_limit_chat,
         max_body_bytes=settings.max_body_bytes,
         environment=settings.environment,
         alert_token=settings.alert_token(),

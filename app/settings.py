@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, validation_alias="SEIKO_CORS_ORIGINS")
     rate_limit_default: str = Field("300/minute", validation_alias="SEIKO_RATE_LIMIT")
     rate_limit_auth: str = Field("10/minute", validation_alias="SEIKO_RATE_LIMIT_AUTH")
+    rate_limit_chat: str = Field("30/minute", validation_alias="SEIKO_RATE_LIMIT_CHAT")
     max_body_bytes: int = Field(64 * 1024, validation_alias="SEIKO_MAX_BODY_BYTES", ge=1024)
     log_level: str = Field("INFO", validation_alias="SEIKO_LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="SEIKO_LOG_JSON")

@@ -28,6 +28,7 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
         "SEIKO_JWT_SECRET": "test-secret-" + "x" * 32,
         "SEIKO_RATE_LIMIT": "100000/minute",
         "SEIKO_RATE_LIMIT_AUTH": "100000/minute",
+        "SEIKO_RATE_LIMIT_CHAT": "100000/minute",
         "SEIKO_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
         "SEIKO_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "SEIKO_DB_POOL_MAX": 20,

@@ -144,3 +144,13 @@ async def update_watch(conn: Conn, *, watch_id: int, values: dict[str, Any]) -> 
         sql.SQL("UPDATE watches SET {a}, updated_at = now() WHERE id = %(watch_id)s").format(a=assignments),
         {**values, "watch_id": watch_id},
     )
+
+
+async def reference_prefix_exists(conn: Conn, *, prefix: str) -> bool:
+    """Whether some active watch's reference starts with `prefix` (model names use short forms)."""
+    cur = await conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM watches WHERE active AND reference LIKE %(p)s) AS found",
+        {"p": prefix.replace("%", "").replace("_", "") + "%"},
+    )
+    row = await cur.fetchone()
+    return bool(row and row["found"])

@@ -1,0 +1,103 @@
+"""The shopper assistant's tools. All read-only: the assistant has no tool that writes anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from commerce.catalog import repo as catalog_repo
+from commerce.orders import service as orders
+from db.pool import Conn
+from rag.embedder import Embedder
+from rag.retriever import Mode, search
+from tools.registry import ToolRegistry, ToolResult
+
+SHOPPER_TOOLS = ToolRegistry()
+
+
+@dataclass
+class ShopperContext:
+    conn: Conn
+    embedder: Embedder | None
+    customer_id: int | None
+    seen: dict[str, dict[str, Any]] = field(default_factory=dict)  # reference -> live facts returned
+
+
+def _facts(ctx: ShopperContext, w: dict[str, Any]) -> dict[str, Any]:
+    facts = {"reference": w["reference"], "name": w["name"], "collection": w["collection"],
+             "category": w["category"], "movement": w["movement"], "case_diameter_mm": w["case_diameter_mm"],
+             "water_resistance_m": w["water_resistance_m"], "dial_color": w["dial_color"], "strap": w["strap"],
+             "price_usd": str(w["price"]), "stock_available": w["stock_available"],
+             "in_stock": w["stock_available"] > 0}
+    ctx.seen[w["reference"]] = facts
+    return facts
+
+
+@SHOPPER_TOOLS.tool()
+async def search_watches(ctx: ShopperContext, query: str, limit: int = 5) -> ToolResult:
+    """Search the catalog in plain language (constraints such as price, size, movement are understood).
+
+    Args:
+        query: what the shopper wants, in their words
+        limit: how many watches to return (1 to 10)
+    """
+    outcome = await search(ctx.conn, embedder=ctx.embedder, query=query, mode=Mode.hybrid,
+                           limit=max(1, min(limit, 10)))
+    if not outcome.hits:
+        return ToolResult("no_data", [], "nothing in the catalog matches")
+    return ToolResult("ok", {"filters": outcome.filters,
+                             "watches": [{**_facts(ctx, w), "why": why} for w, _, why in outcome.hits]})
+
+
+@SHOPPER_TOOLS.tool()
+async def get_watch(ctx: ShopperContext, reference: str) -> ToolResult:
+    """Full details of one watch: specs, live price and stock, and its description as data.
+
+    Args:
+        reference: the watch reference, e.g. SRPD55K1
+    """
+    row = await catalog_repo.get_watch(ctx.conn, reference=reference.strip().upper())
+    if row is None:
+        return ToolResult("error", message=f"no watch with reference {reference!r}")
+    return ToolResult("ok", {**_facts(ctx, row), "caliber": row["caliber"], "crystal": row["crystal"],
+                             "features": row["features"],
+                             "description": f"<data>{row['description']}</data>"})
+
+
+@SHOPPER_TOOLS.tool()
+async def compare_watches(ctx: ShopperContext, references: list[str]) -> ToolResult:
+    """Compare two to four watches side by side.
+
+    Args:
+        references: the references to compare
+    """
+    rows = await catalog_repo.get_watches_by_references(ctx.conn, references=[r.upper() for r in references[:4]])
+    if len(rows) < 2:
+        return ToolResult("error", message="give at least two known references")
+    return ToolResult("ok", [_facts(ctx, r) for r in rows])
+
+
+@SHOPPER_TOOLS.tool()
+async def check_stock(ctx: ShopperContext, reference: str) -> ToolResult:
+    """Live stock and price of one watch.
+
+    Args:
+        reference: the watch reference
+    """
+    row = await catalog_repo.get_watch(ctx.conn, reference=reference.strip().upper())
+    if row is None:
+        return ToolResult("error", message=f"no watch with reference {reference!r}")
+    return ToolResult("ok", _facts(ctx, row))
+
+
+@SHOPPER_TOOLS.tool()
+async def get_my_orders(ctx: ShopperContext) -> ToolResult:
+    """The logged-in shopper's own orders and their status (nobody else's)."""
+    if ctx.customer_id is None:
+        return ToolResult("error", message="the shopper is not logged in; ask them to log in to see orders")
+    mine = await orders.list_orders(ctx.conn, customer_id=ctx.customer_id, limit=10)
+    if not mine:
+        return ToolResult("no_data", [], "no orders yet")
+    return ToolResult("ok", [{"id": o.id, "status": o.status.value, "total_usd": str(o.total),
+                              "items": [f"{i.quantity} x {i.reference}" for i in o.items],
+                              "created_at": o.created_at.isoformat()} for o in mine])
