@@ -97,6 +97,8 @@ class AnthropicFake:
     replies: list[Reply] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     stall_seconds: float = 3.0
+    latency_s: float = 0.0  # a fixed model latency before every answer (benchmarks)
+    arrivals: list[float] = field(default_factory=list)  # time.perf_counter() when each request arrived
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -114,8 +116,12 @@ class AnthropicFake:
 
     def next_reply(self, request: RecordedRequest) -> Reply:
         with self._lock:
+            self.arrivals.append(time.perf_counter())
             self.requests.append(request)
-            return self.replies.pop(0) if self.replies else Reply.text_reply("ok")
+            reply = self.replies.pop(0) if self.replies else Reply.text_reply("ok")
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        return reply
 
     def next_id(self, prefix: str) -> str:
         with self._lock:
