@@ -230,8 +230,9 @@ async def run(args: argparse.Namespace, url: str) -> None:
                                  f"{recall(approx, exact)}  (LIMIT 10 p50 / p95 {cuts(ms)} ms)"))
         await searches(f"{count} watches (labelled queries)")
     width = max(len(name) for name, _ in rows)
-    print(f"\n{len(queries)} labelled queries x 2 after a warm-up; vectors from a {args.latent_dims or DIMS}-dim "
-          f"subspace; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    spread = f"from a random {args.latent_dims}-dim subspace" if args.latent_dims else "isotropic"
+    print(f"\n{len(queries)} labelled queries x 2 after a warm-up; vectors {spread}; {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.2f}")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
     for notice in dict.fromkeys(notices):

@@ -32,6 +32,7 @@ class Embedder:
         self.device = device
         self.backend = backend
         self._model: Any = None
+        self._vocabulary: frozenset[str] | None = None
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
@@ -69,9 +70,10 @@ class Embedder:
     def knows_word(self, word: str) -> bool:
         """Whether the model's tokenizer has this whole word in its vocabulary: a cheap, offline
         test for "a real word", so spelling correction leaves real words ('gift') alone."""
-        tokenizer = getattr(self._load(), "tokenizer", None)
-        vocab = tokenizer.get_vocab() if tokenizer is not None else {}
-        return word.lower() in vocab
+        if self._vocabulary is None:  # built once: get_vocab() copies 30k entries on every call
+            tokenizer = getattr(self._load(), "tokenizer", None)
+            self._vocabulary = frozenset(tokenizer.get_vocab() if tokenizer is not None else ())
+        return word.lower() in self._vocabulary
 
     async def warm_up(self) -> None:
         await self.encode_async(["warm up"])

@@ -108,7 +108,8 @@ async def vector_candidates(
     ).format(dims=dims, where=where)
     async with conn.transaction():
         await conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        await conn.execute("SET LOCAL hnsw.ef_search = 100")
+        # 200, not the default 40: recall@10 against exact search was 0.98 at 100k watches (0.91 at 100).
+        await conn.execute("SET LOCAL hnsw.ef_search = 200")
         cur = await conn.execute(query, {**params, "q": _vector_literal(vector), "kind": kind, "model": model,
                                          "limit": limit})
         rows = await cur.fetchall()

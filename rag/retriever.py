@@ -29,6 +29,11 @@ _STOPWORDS = frozenset((
 ))
 
 
+# Words in (nearly) every catalog document: they rank nothing and make a full-text query match the
+# whole table, which is slow at 100k watches.
+_EVERYWHERE = frozenset({"watch", "watches", "dial", "seiko", "timepiece"})
+
+
 class Mode(StrEnum):
     hybrid = "hybrid"
     vector = "vector"
@@ -149,10 +154,11 @@ async def search(conn: Conn, *, embedder: Embedder | None, query: str, mode: Mod
                     ranked.append(row["watch_id"])
             lists.append(ranked)
             weights.append(weight)
-    if text and mode in (Mode.hybrid, Mode.lexical):
+    lexical_text = " ".join(w for w in text.split() if w.lower().strip(".,!?'") not in _EVERYWHERE)
+    if lexical_text and mode in (Mode.hybrid, Mode.lexical):
         references = [t.lower() for t in re.findall(r"\b[A-Za-z]{2,5}\d{2,4}[A-Za-z0-9]*\b", text)]
-        rows = await repo.lexical_candidates(conn, text=text, prefixes=references, where=where, params=params,
-                                             limit=CANDIDATES)
+        rows = await repo.lexical_candidates(conn, text=lexical_text, prefixes=references, where=where,
+                                             params=params, limit=CANDIDATES)
         for row in rows:
             hits.setdefault(row["watch_id"], Hit(row["watch_id"])).lexical_rank = float(row["rank"])
         lists.append([row["watch_id"] for row in rows])
