@@ -2,18 +2,59 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.table import Table
 
 from app.logging import configure_logging
 from app.settings import get_settings
 
 cli = typer.Typer(help="Seiko Watch Store: the store, its agents and its tools.", no_args_is_help=True)
+rag_cli = typer.Typer(help="The search index.", no_args_is_help=True)
+evals_cli = typer.Typer(help="Quality evaluations.", no_args_is_help=True)
+drill_cli = typer.Typer(help="Drills that exercise the real paths.", no_args_is_help=True)
+prompts_cli = typer.Typer(help="Versioned prompts.", no_args_is_help=True)
+cli.add_typer(rag_cli, name="rag")
+cli.add_typer(evals_cli, name="evals")
+cli.add_typer(drill_cli, name="drill")
+cli.add_typer(prompts_cli, name="prompts")
 console = Console(stderr=True)
+
+
+def _with_database(work: Callable[[str], Awaitable[None]]) -> None:
+    """Start the configured database (embedded unless DATABASE_URL is set), prepare it as the server
+    does, run `work(url)`, and stop the database again."""
+    from app.runtime import Database, prepare_database
+
+    settings = get_settings()
+    database = Database(settings)
+
+    async def run(url: str) -> None:
+        await prepare_database(url, settings)
+        await work(url)
+
+    try:
+        asyncio.run(run(database.start()))
+    finally:
+        database.stop()
+
+
+def _with_connection(work: Callable[[Any], Awaitable[None]]) -> None:
+    """Like _with_database, with one autocommit connection for `work`."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    async def run(url: str) -> None:
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
+            await work(conn)
+
+    _with_database(run)
 
 
 @cli.command()
@@ -21,7 +62,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
     port: int = typer.Option(8000, help="Port to listen on"),
 ) -> None:
-    """Run the store: API, database (embedded unless DATABASE_URL is set), seeding on first start."""
+    """Run the store: API, worker, scheduler and database (embedded unless DATABASE_URL is set)."""
     from app.runtime import build_app
 
     settings = get_settings()
@@ -35,14 +76,34 @@ def serve(
                 proxy_headers=False, server_header=False)
 
 
+@cli.command()
+def worker() -> None:
+    """Run only the background worker (stock-agent jobs); many may run beside `seiko serve`."""
+    from app.llm import build_gateway, build_tracer
+    from app.worker import Worker, stock_loop
+    from db.pool import open_pool
+
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+
+    async def work(url: str) -> None:
+        pool = await open_pool(url, min_size=1, max_size=4)
+        try:
+            await Worker(pool, stock_loop(build_gateway(settings), build_tracer(settings)),
+                         settings.reorder_policy, notify_url=settings.notify_webhook_url).run_forever()
+        finally:
+            await pool.close()
+
+    _with_database(work)
+
+
 @cli.command("migrate")
 def migrate_cmd() -> None:
     """Apply pending database migrations (the server also does this at start)."""
     from app.runtime import Database
     from db.migrate import migrate
 
-    settings = get_settings()
-    database = Database(settings)
+    database = Database(get_settings())
     try:
         applied = migrate(database.start())
         console.print(f"applied: {', '.join(applied) or 'nothing (up to date)'}")
@@ -50,71 +111,42 @@ def migrate_cmd() -> None:
         database.stop()
 
 
-rag_cli = typer.Typer(help="The search index.", no_args_is_help=True)
-cli.add_typer(rag_cli, name="rag")
-
-
 @rag_cli.command("index")
 def rag_index() -> None:
     """Embed every watch and review whose text changed since it was last embedded."""
-    import asyncio
-
-    import psycopg
-    from psycopg.rows import dict_row
     from rich.progress import Progress
 
-    from app.runtime import Database, prepare_database
     from rag.embedder import Embedder
     from rag.indexer import index_missing
 
     settings = get_settings()
-    database = Database(settings)
 
-    async def run(url: str) -> None:
-        await prepare_database(url, settings)
+    async def work(conn: Any) -> None:
         embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-            with Progress(console=console) as bar:
-                task = bar.add_task("embedding", total=None)
-                report = await index_missing(conn, embedder,
-                                             progress=lambda done, total: bar.update(task, completed=done, total=total))
+        with Progress(console=console) as bar:
+            task = bar.add_task("embedding", total=None)
+            report = await index_missing(conn, embedder,
+                                         progress=lambda done, total: bar.update(task, completed=done, total=total))
         console.print(f"embedded {report.embedded}, unchanged {report.unchanged} ({embedder.model_name})")
 
-    try:
-        asyncio.run(run(database.start()))
-    finally:
-        database.stop()
-
-
-evals_cli = typer.Typer(help="Quality evaluations.", no_args_is_help=True)
-cli.add_typer(evals_cli, name="evals")
+    _with_connection(work)
 
 
 @evals_cli.command("search")
 def evals_search() -> None:
     """NDCG@10 and recall@10 of each search mode on the labelled queries in evals/search/queries.yaml."""
-    import asyncio
-
-    import psycopg
-    from psycopg.rows import dict_row
-    from rich.table import Table
-
-    from app.runtime import Database, prepare_database
     from evals.search.harness import K, evaluate, load_cases
     from rag.embedder import Embedder
     from rag.indexer import index_missing
     from rag.retriever import Mode
 
     settings = get_settings()
-    database = Database(settings)
     cases = load_cases()
 
-    async def run(url: str) -> None:
-        await prepare_database(url, settings)
+    async def work(conn: Any) -> None:
         embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-            await index_missing(conn, embedder)
-            scores = [await evaluate(conn, embedder, cases, mode) for mode in (Mode.lexical, Mode.vector, Mode.hybrid)]
+        await index_missing(conn, embedder)
+        scores = [await evaluate(conn, embedder, cases, mode) for mode in (Mode.lexical, Mode.vector, Mode.hybrid)]
         kinds = sorted(scores[0].by_kind)
         table = Table(title=f"Search quality on {len(cases)} labelled queries ({embedder.model_name})")
         for column in ("mode", f"NDCG@{K}", f"recall@{K}", *(f"NDCG {k}" for k in kinds)):
@@ -123,21 +155,11 @@ def evals_search() -> None:
             table.add_row(s.mode.value, f"{s.ndcg:.3f}", f"{s.recall:.3f}", *(f"{s.by_kind[k]:.3f}" for k in kinds))
         Console().print(table)
 
-    try:
-        asyncio.run(run(database.start()))
-    finally:
-        database.stop()
-
-
-drill_cli = typer.Typer(help="Drills that exercise the real paths.", no_args_is_help=True)
-cli.add_typer(drill_cli, name="drill")
+    _with_connection(work)
 
 
 @drill_cli.command("low-stock")
-def drill_low_stock(
-    url: str = typer.Option("http://127.0.0.1:8000", help="The running store"),
-    reference: str = typer.Option("", help="Also drop this watch to its reorder point first (needs --admin)"),
-) -> None:
+def drill_low_stock(url: str = typer.Option("http://127.0.0.1:8000", help="The running store")) -> None:
     """Fire a synthetic WatchesLowStock alert through the real Alertmanager webhook of a running store."""
     import uuid
     from datetime import UTC, datetime
@@ -163,67 +185,9 @@ def drill_low_stock(
     console.print(f"queued as alert:{fingerprint}; see GET /api/v1/ops/reorders?status=pending")
 
 
-@cli.command()
-def worker() -> None:
-    """Run only the background worker (stock-agent jobs); many may run beside `seiko api`/`serve`."""
-    import asyncio
-
-    from app.llm import build_gateway, build_tracer
-    from app.runtime import Database, prepare_database
-    from app.worker import Worker, stock_loop
-    from db.pool import open_pool
-
-    settings = get_settings()
-    configure_logging(level=settings.log_level, json=settings.log_json)
-    database = Database(settings)
-
-    async def run(url: str) -> None:
-        await prepare_database(url, settings)
-        pool = await open_pool(url, min_size=1, max_size=4)
-        try:
-            await Worker(pool, stock_loop(build_gateway(settings), build_tracer(settings)),
-                         settings.reorder_policy, notify_url=settings.notify_webhook_url).run_forever()
-        finally:
-            await pool.close()
-
-    try:
-        asyncio.run(run(database.start()))
-    finally:
-        database.stop()
-
-
-prompts_cli = typer.Typer(help="Versioned prompts.", no_args_is_help=True)
-cli.add_typer(prompts_cli, name="prompts")
-
-
-def _with_connection(work: Any) -> None:
-    """Run `work(conn)` against the configured database (embedded or DATABASE_URL), prepared."""
-    import asyncio
-
-    import psycopg
-    from psycopg.rows import dict_row
-
-    from app.runtime import Database, prepare_database
-
-    settings = get_settings()
-    database = Database(settings)
-
-    async def run(url: str) -> None:
-        await prepare_database(url, settings)
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-            await work(conn)
-
-    try:
-        asyncio.run(run(database.start()))
-    finally:
-        database.stop()
-
-
 @prompts_cli.command("list")
 def prompts_list() -> None:
     """Every prompt with its versions and labels."""
-    from rich.table import Table
-
     from prompts.registry import PromptRegistry
 
     async def work(conn: Any) -> None:
@@ -256,22 +220,10 @@ def costs_cmd(
     days: int = typer.Option(30, help="How many days back"),
 ) -> None:
     """LLM calls, tokens and USD from the decision log, as a table."""
-    import asyncio
-
-    import psycopg
-    from psycopg.rows import dict_row
-    from rich.table import Table
-
-    from app.runtime import Database, prepare_database
     from decision_log.service import costs
 
-    settings = get_settings()
-    database = Database(settings)
-
-    async def run(url: str) -> None:
-        await prepare_database(url, settings)
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
-            report = await costs(conn, by=by, days=days)
+    async def work(conn: Any) -> None:
+        report = await costs(conn, by=by, days=days)
         table = Table(title=f"LLM costs, last {days} days")
         columns = [*report.by, "calls", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
                    "cost_usd"]
@@ -281,10 +233,7 @@ def costs_cmd(
             table.add_row(*(str(getattr(row, c)) for c in columns))
         Console().print(table)
 
-    try:
-        asyncio.run(run(database.start()))
-    finally:
-        database.stop()
+    _with_connection(work)
 
 
 def main() -> None:
