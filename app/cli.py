@@ -158,6 +158,52 @@ def evals_search() -> None:
     _with_connection(work)
 
 
+@evals_cli.command("run")
+def evals_run(
+    suite: str = typer.Option("stock", help="stock or shopper"),
+    baseline: str = typer.Option("production", help="prompt label or version number"),
+    candidate: str = typer.Option("candidate", help="prompt label or version number"),
+    repetitions: int = typer.Option(3, min=1, max=50),
+    providers: str = typer.Option("", help="comma-separated: claude, ollama, offline (default: those configured)"),
+    margin: float = typer.Option(0.05, help="how much worse the candidate may be and still pass"),
+) -> None:
+    """Run the suite's cases against two prompt variants, store the results, write the HTML report."""
+    from rich.progress import Progress
+
+    from agent.gateway import Gateway
+    from app.llm import build_gateway
+    from evals.ab.runner import load_results, run_suite
+    from rag.embedder import Embedder
+
+    settings = get_settings()
+    full = build_gateway(settings)
+    configured = [slot.provider.name for slot in full.slots] + ["offline"]
+    chosen = [p.strip() for p in providers.split(",") if p.strip()] or configured[:1]
+
+    def gateway_for(provider: str) -> Gateway:
+        slots = [slot for slot in full.slots if slot.provider.name == provider]
+        return Gateway(slots, prices=full.prices, budgets=full.budgets, limits=full.limits)
+
+    async def work(conn: Any) -> None:
+        with Progress(console=console) as bar:
+            task = bar.add_task(f"{suite} evals", total=None)
+            run_id = await run_suite(
+                conn, suite=suite, gateway_for=gateway_for, providers=chosen, baseline=baseline, candidate=candidate,
+                repetitions=repetitions, margin=margin, policy=settings.reorder_policy,
+                embedder=Embedder(settings.embedding_model, backend=settings.embedding_backend),
+                progress=lambda done, total: bar.update(task, completed=done, total=total))
+        run, _ = await load_results(conn, run_id)
+        report = settings.data_dir / "reports" / f"eval-{run_id}.html"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(run["report_html"])
+        console.print(f"run {run_id}: {run['candidate']} - {run['baseline']} = {run['mean_diff']:+.3f} "
+                      f"[{run['diff_low']:+.3f}, {run['diff_high']:+.3f}], p = {run['p_value']:.3f}; "
+                      f"{'not worse' if run['not_worse'] else 'WORSE'} (margin {margin})")
+        console.print(f"report: {report}  (also GET /api/v1/ops/evals/{run_id}/report)")
+
+    _with_connection(work)
+
+
 @drill_cli.command("low-stock")
 def drill_low_stock(url: str = typer.Option("http://127.0.0.1:8000", help="The running store")) -> None:
     """Fire a synthetic WatchesLowStock alert through the real Alertmanager webhook of a running store."""
@@ -212,6 +258,26 @@ def prompts_label(name: str, label: str, version: int) -> None:
         console.print(f"{name}: {label} -> version {version}")
 
     _with_connection(work)
+
+
+@prompts_cli.command("promote")
+def prompts_promote(run: str = typer.Option(..., help="the eval run that compared the candidate"),
+                    label: str = typer.Option("production")) -> None:
+    """Move LABEL to the run's candidate only if it was not worse beyond the run's margin (exit 1 if it was)."""
+    import uuid
+
+    from evals.ab.runner import promote
+
+    promoted: list[bool] = []
+
+    async def work(conn: Any) -> None:
+        promoted.append(await promote(conn, run_id=uuid.UUID(run), label=label))
+
+    _with_connection(work)
+    if not promoted[0]:
+        console.print("refused: the candidate was worse than the baseline beyond the margin")
+        raise typer.Exit(1)
+    console.print(f"promoted: {label} now points at the candidate")
 
 
 @cli.command("costs")

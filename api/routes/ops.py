@@ -7,15 +7,22 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from api.deps import AdminUser, ConnDep, OpsUser
+from commerce.errors import NotFound
 from decision_log import service
 from decision_log.models import CostReport, DecisionDetail, DecisionPage
 from prompts.models import PromptSummary, PromptVersion
 from prompts.registry import PromptRegistry
 
 router = APIRouter(prefix="/ops", tags=["ops"])
+
+
+class EvalRunNotFound(NotFound):
+    code = "eval_run_not_found"
+    title = "Eval run not found"
 
 
 @router.get("/decisions", summary="Agent runs, newest first, filterable")
@@ -73,3 +80,39 @@ async def move_label(name: str, label: str, data: LabelMove, _: AdminUser, conn:
 @router.post("/prompts/{name}/versions", status_code=201, summary="Register a prompt variant (e.g. for an A/B eval)")
 async def create_prompt_version(name: str, data: NewPromptVersion, _: AdminUser, conn: ConnDep) -> PromptVersion:
     return await PromptRegistry().create_version(conn, name, data.template)
+
+
+class EvalRunSummary(BaseModel):
+    id: uuid.UUID
+    suite: str
+    prompt_name: str
+    baseline: str
+    candidate: str
+    repetitions: int
+    mean_diff: float | None
+    diff_low: float | None
+    diff_high: float | None
+    p_value: float | None
+    not_worse: bool | None
+    created_at: datetime
+
+
+class EvalRunList(BaseModel):
+    items: list[EvalRunSummary]
+
+
+@router.get("/evals", summary="Prompt A/B eval runs, newest first")
+async def list_eval_runs(_: OpsUser, conn: ConnDep) -> EvalRunList:
+    cur = await conn.execute("SELECT id, suite, prompt_name, baseline, candidate, repetitions, mean_diff, diff_low, "
+                             "diff_high, p_value, not_worse, created_at FROM eval_runs ORDER BY created_at DESC "
+                             "LIMIT 100")
+    return EvalRunList(items=[EvalRunSummary.model_validate(r) for r in await cur.fetchall()])
+
+
+@router.get("/evals/{run_id}/report", response_class=HTMLResponse, summary="The run's HTML report")
+async def eval_report(run_id: uuid.UUID, _: OpsUser, conn: ConnDep) -> HTMLResponse:
+    cur = await conn.execute("SELECT report_html FROM eval_runs WHERE id = %s", (run_id,))
+    row = await cur.fetchone()
+    if row is None or not row["report_html"]:
+        raise EvalRunNotFound(f"No eval run {run_id}")
+    return HTMLResponse(row["report_html"])

@@ -1,0 +1,91 @@
+"""Prompt A/B evals end to end: scripted model replies make the candidate better on one case and worse
+on others, so the statistics have a known answer; the report renders; promotion follows the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from agent.gateway import Gateway, Slot
+from agent.providers.claude import ClaudeProvider
+from db.pool import Conn
+from decision_log.pricing import PriceTable
+from evals.ab.runner import load_results, promote, rescore, run_suite
+from prompts.registry import PromptRegistry
+from tests.fakes import anthropic_server as claude_fake
+from tests.fix_app import EMBEDDER
+
+pytestmark = pytest.mark.integration
+
+
+def claude_gateway(url: str) -> Callable[[str], Gateway]:
+    def gateway_for(provider: str) -> Gateway:
+        claude = ClaudeProvider(api_key="t", model="claude-sonnet-5-5", base_url=url)
+        return Gateway([Slot(claude)] if provider == "claude" else [], prices=PriceTable())
+
+    return gateway_for
+
+
+async def make_candidate(conn: Conn, prompt: str) -> int:
+    prompts = PromptRegistry()
+    await prompts.sync_from_files(conn)
+    base = await prompts.get(conn, prompt)
+    version = await prompts.create_version(conn, prompt, base.template + "\nBe even more concise.\n")
+    await prompts.set_label(conn, prompt, "candidate", version.version)
+    return version.version
+
+
+# Per case: baseline, baseline, candidate, candidate (the runner's order with 2 repetitions).
+WORSE_CANDIDATE = [
+    "Try the SRPE93K1.", "Try the SRPE93K1.", "Try the SPB143J1.", "Try the SPB143J1.",            # worse
+    "The SSC813P1 costs $1.00.", "The SSC813P1 costs $1.00.", "The SSC813P1.", "The SSC813P1.",  # better
+    "The SRPB41J1.", "The SRPB41J1.", "The SRPD55K1.", "The SRPD55K1.",                          # worse
+]
+
+
+async def test_a_worse_candidate_is_measured_reported_and_refused(conn: Conn) -> None:
+    version = await make_candidate(conn, "shopper_assistant_system")
+    with claude_fake.running_anthropic_fake() as claude:
+        claude.script(*(claude_fake.Reply.text_reply(t, input_tokens=100, output_tokens=10) for t in WORSE_CANDIDATE))
+        run_id = await run_suite(conn, suite="shopper", gateway_for=claude_gateway(claude.url), providers=["claude"],
+                                 baseline="production", candidate="candidate", repetitions=2, embedder=EMBEDDER)
+    run, rows = await load_results(conn, run_id)
+    assert len(rows) == 12
+    assert (run["baseline"], run["candidate"]) == ("production@v1", f"candidate@v{version}")
+    by_case = {}
+    for result, _ in rows:
+        by_case.setdefault((result.case_id, result.variant.split("@")[0]), set()).add(round(result.score, 3))
+    assert by_case[("cheap-automatic-diver", "production")] == {1.0}
+    assert by_case[("cheap-automatic-diver", "candidate")] == {round(1 / 3, 3)}
+    assert by_case[("solar-chronograph", "production")] == {round(2 / 3, 3)}, "grounding fixed a price"
+    assert by_case[("solar-chronograph", "candidate")] == {1.0}
+    # per-case differences (candidate - baseline): -2/3, +1/3, -2/3 -> mean -1/3
+    assert run["mean_diff"] == pytest.approx(-1 / 3)
+    assert run["not_worse"] is False
+    html = run["report_html"]
+    assert "candidate is worse" in html.lower()
+    assert html.count("<svg") == 3
+    explanations = [e for result, _ in rows for e in result.explanations]
+    assert any("cited forbidden ['SPB143J1']" in e for e in explanations)
+    assert await promote(conn, run_id=run_id) is False
+    assert (await PromptRegistry().get(conn, "shopper_assistant_system")).version == 1, "production did not move"
+    again = await rescore(conn, run_id)
+    assert sorted(r.score for r in again) == sorted(r.score for r, _ in rows), "rescoring needs no model"
+
+
+async def test_an_equal_candidate_on_the_stock_suite_may_be_promoted(conn: Conn) -> None:
+    version = await make_candidate(conn, "stock_agent_system")
+    run_id = await run_suite(conn, suite="stock", gateway_for=claude_gateway("http://unused"), providers=["offline"],
+                             baseline="production", candidate="candidate", repetitions=2)
+    run, rows = await load_results(conn, run_id)
+    assert len(rows) == 12
+    assert {r.provider for r, _ in rows} == {"offline"}
+    assert run["mean_diff"] == 0
+    assert run["not_worse"] is True
+    scores = {r.case_id: r.passed for r, _ in rows}
+    assert scores == {"two-low-fast-movers": True, "injected-annotation": True, "nothing-low": True}, rows
+    cur = await conn.execute("SELECT count(*) AS n FROM reorder_proposals WHERE trigger LIKE 'eval:%'")
+    assert await cur.fetchone() == {"n": 0}, "eval runs leave the store untouched"
+    assert await promote(conn, run_id=run_id) is True
+    assert (await PromptRegistry().get(conn, "stock_agent_system")).version == version
