@@ -73,7 +73,9 @@ def serve(kind: str, url: str, port: int) -> None:
         from app.settings import Settings
 
         app = build_app(Settings(_env_file=None, DATABASE_URL=url, SEIKO_RATE_LIMIT="1000000/minute",
-                                 SEIKO_SEED=False, SEIKO_DB_POOL_MAX=10))  # type: ignore[call-arg]
+                                 SEIKO_SEED=False, SEIKO_DB_POOL_MAX=10,
+                                 # the index is built before; loading the model here would compete
+                                 SEIKO_INDEX_ON_START=False))  # type: ignore[call-arg]
     else:
         app = baseline_app(url)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
