@@ -31,7 +31,8 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app = FastAPI(
         title="Seiko Watch Store",
         version="1.0.0",
-        description="Catalog, accounts, cart and orders of the Seiko Watch Store; errors are problem+json.",
+        description="Seiko Watch Store: catalog, search, orders, payments, the stock agent, the shopper "
+                    "assistant and LLM operations. Errors are application/problem+json with a stable `code`.",
         lifespan=lifespan,
         docs_url=None,  # served by install_docs from a local copy of Swagger UI
         redoc_url=None,
