@@ -23,8 +23,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes._loopback import FaultField, serving
 
 FAULTS = ("429", "529", "500", "timeout", "stream_error")
 
@@ -58,21 +60,7 @@ class Reply:
         return self.stop_reason or ("tool_use" if self.tool_calls else "end_turn")
 
 
-class _FaultField:
-    """`Reply.fault("529")` builds a faulting reply; `reply.fault` is that reply's fault (or None)."""
-
-    def __get__(self, instance: Reply | None, owner: type[Reply]) -> Any:
-        if instance is None:
-            return lambda kind, **kw: owner(fault=kind, **kw)
-        return instance.__dict__.get("_fault")
-
-    def __set__(self, instance: Reply, value: str | None) -> None:
-        if value is not None and value not in FAULTS:
-            raise ValueError(f"unknown fault {value!r}; expected one of {FAULTS}")
-        instance.__dict__["_fault"] = value
-
-
-Reply.fault = _FaultField()  # type: ignore[assignment]
+Reply.fault = FaultField(FAULTS)  # type: ignore[assignment]
 
 
 @dataclass
@@ -273,13 +261,6 @@ def _handler(fake: AnthropicFake) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running_anthropic_fake(stall_seconds: float = 3.0) -> Iterator[AnthropicFake]:
     fake = AnthropicFake(stall_seconds=stall_seconds)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(fake)) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -20,8 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes._loopback import FaultField, serving
 
 FAULTS = ("500", "404", "timeout")
 
@@ -48,21 +50,7 @@ class Reply:
         return cls(text=text, tool_calls=list(calls), **kw)
 
 
-class _FaultField:
-    """`Reply.fault("500")` builds a faulting reply; `reply.fault` is that reply's fault (or None)."""
-
-    def __get__(self, instance: Reply | None, owner: type[Reply]) -> Any:
-        if instance is None:
-            return lambda kind, **kw: owner(fault=kind, **kw)
-        return instance.__dict__.get("_fault")
-
-    def __set__(self, instance: Reply, value: str | None) -> None:
-        if value is not None and value not in FAULTS:
-            raise ValueError(f"unknown fault {value!r}; expected one of {FAULTS}")
-        instance.__dict__["_fault"] = value
-
-
-Reply.fault = _FaultField()  # type: ignore[assignment]
+Reply.fault = FaultField(FAULTS)  # type: ignore[assignment]
 
 
 @dataclass
@@ -229,13 +217,6 @@ def _handler(fake: OllamaFake) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running_ollama_fake(stall_seconds: float = 3.0) -> Iterator[OllamaFake]:
     fake = OllamaFake(stall_seconds=stall_seconds)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    server.daemon_threads = True
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(fake)) as url:
+        fake.url = url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
