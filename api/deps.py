@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import MovingWindowRateLimiter
 
 from api.middleware import client_ip
 from commerce.customers import service as customers
@@ -86,7 +86,7 @@ MaybeUser = Annotated[Principal | None, Depends(_maybe_principal)]
 
 async def chat_rate_limit(request: Request) -> None:
     """Anonymous shoppers may chat, within a per-IP limit (models cost money)."""
-    limiter: SlidingWindowCounterRateLimiter = request.app.state.auth_limiter
+    limiter: MovingWindowRateLimiter = request.app.state.auth_limiter
     item: RateLimitItem = request.app.state.chat_limit
     if not limiter.hit(item, "chat", client_ip(request.scope)):
         raise HTTPException(429, detail="Too many questions; wait a minute", headers={"Retry-After": "60"})
@@ -132,7 +132,7 @@ AdminUser = Annotated[Principal, Depends(require_admin)]
 
 async def auth_rate_limit(request: Request) -> None:
     """A tighter limit per IP for login and registration (password guessing, signup floods)."""
-    limiter: SlidingWindowCounterRateLimiter = request.app.state.auth_limiter
+    limiter: MovingWindowRateLimiter = request.app.state.auth_limiter
     item: RateLimitItem = request.app.state.auth_limit
     if not limiter.hit(item, "auth", client_ip(request.scope)):
         raise HTTPException(429, detail="Too many sign-in attempts; wait a minute", headers={"Retry-After": "60"})

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from limits import parse
 from limits.storage import MemoryStorage
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import MovingWindowRateLimiter
 
 from agent.shopper import shopper_loop
 from api.config import ApiConfig
@@ -38,7 +38,9 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
         redoc_url=None,
     )
     app.state.token_issuer = TokenIssuer(secret=config.jwt_secret, ttl=config.access_token_ttl)
-    app.state.auth_limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+    # Exact moving windows for the small per-IP limits (sign-in, chat): a sliding-window counter
+    # approximates and lets a burst that straddles a window boundary through one request early.
+    app.state.auth_limiter = MovingWindowRateLimiter(MemoryStorage())
     app.state.auth_limit = parse(config.rate_limit_auth)
     app.state.chat_limit = parse(config.rate_limit_chat)
     app.state.shopper_loop = shopper_loop(services.gateway, services.tracer)
