@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.staticfiles import StaticFiles
 
 from agent.shopper import shopper_loop
 from api.config import ApiConfig
@@ -18,7 +19,21 @@ from api.docs import install_docs
 from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
 from api.problems import install_error_handlers
 from api.red_metrics import RedMetricsMiddleware
-from api.routes import admin, alerts, auth, cart, catalog, chat, health, ops, orders, payments, reorders, search
+from api.routes import (
+    admin,
+    alerts,
+    auth,
+    cart,
+    catalog,
+    chat,
+    health,
+    ops,
+    orders,
+    pages,
+    payments,
+    reorders,
+    search,
+)
 from api.services import Services
 from commerce.customers.security import TokenIssuer
 
@@ -56,6 +71,8 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     install_docs(app)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(pages.WEB / "static")), name="static")
 
     # Added innermost first: the correlation id wraps everything so every log line and response has it.
     app.add_middleware(RedMetricsMiddleware)

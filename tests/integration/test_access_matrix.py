@@ -18,7 +18,7 @@ from tests.fix_app import Users
 pytestmark = pytest.mark.integration
 
 # Routes FastAPI itself adds (documentation); they are public by design.
-FRAMEWORK_ROUTES = {"/openapi.json", "/docs-assets"}
+FRAMEWORK_ROUTES = {"/openapi.json", "/docs-assets", "/static"}
 PATH_VALUES = {"reference": "SRPD55K1", "order_id": "999999", "customer_id": "999999",
                "decision_id": "00000000-0000-4000-8000-000000000000", "name": "no_such_prompt", "label": "candidate",
                "proposal_id": "999999", "run_id": "00000000-0000-4000-8000-000000000000"}
