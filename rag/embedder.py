@@ -47,6 +47,12 @@ class Embedder:
             return self._model
 
     @property
+    def index_key(self) -> str:
+        """What stored embeddings are keyed by: another backend (e.g. quantised ONNX) gives slightly
+        different vectors, so they must not be mixed with the torch ones."""
+        return self.model_name if self.backend == "torch" else f"{self.model_name}@{self.backend}"
+
+    @property
     def loaded(self) -> bool:
         return self._model is not None
 

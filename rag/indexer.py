@@ -22,7 +22,7 @@ class IndexReport:
 
 async def index_missing(conn: Conn, embedder: Embedder, *, progress: Progress | None = None) -> IndexReport:
     """Embed every watch and review whose content hash is missing or stale for this model."""
-    model = embedder.model_name
+    model = embedder.index_key
     pending: list[tuple[str, int, int, str, str]] = []  # kind, item, watch, hash, text
     unchanged = 0
     for kind, rows in (("watch", await repo.watch_sources(conn)), ("review", await repo.review_sources(conn))):

@@ -141,7 +141,7 @@ async def search(conn: Conn, *, embedder: Embedder | None, query: str, mode: Mod
     if text and mode in (Mode.hybrid, Mode.vector) and embedder is not None:
         vector = (await embedder.encode_async([meaning or text]))[0]
         for kind, weight in (("watch", 1.0), ("review", 0.5)):
-            rows = await repo.vector_candidates(conn, kind=kind, model=embedder.model_name, vector=vector,
+            rows = await repo.vector_candidates(conn, kind=kind, model=embedder.index_key, vector=vector,
                                                 where=where, params=params, limit=CANDIDATES)
             ranked: list[int] = []
             for row in rows:

@@ -23,10 +23,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes._loopback import FaultField, serving
+from tests.fakes._loopback import FakeHandler, FaultField, serving
 
 FAULTS = ("429", "529", "500", "timeout", "stream_error")
 
@@ -181,11 +180,8 @@ _FAULT_ANSWERS = {
 }
 
 
-def _handler(fake: AnthropicFake) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between header and body writes
-
+def _handler(fake: AnthropicFake) -> type[FakeHandler]:
+    class Handler(FakeHandler):
         def _json(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
             payload = json.dumps(body).encode()
             self.send_response(status)
@@ -246,14 +242,6 @@ def _handler(fake: AnthropicFake) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True  # the client gave up (a scripted timeout)
 
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
 
     return Handler
 

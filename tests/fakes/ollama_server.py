@@ -20,10 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.fakes._loopback import FaultField, serving
+from tests.fakes._loopback import FakeHandler, FaultField, serving
 
 FAULTS = ("500", "404", "timeout")
 
@@ -132,11 +131,8 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _handler(fake: OllamaFake) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between header and body writes
-
+def _handler(fake: OllamaFake) -> type[FakeHandler]:
+    class Handler(FakeHandler):
         def _json(self, status: int, body: dict[str, Any]) -> None:
             payload = json.dumps(body).encode()
             self.send_response(status)
@@ -202,14 +198,6 @@ def _handler(fake: OllamaFake) -> type[BaseHTTPRequestHandler]:
             else:
                 self._json(200, fake.answer(reply, model))
 
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
 
     return Handler
 

@@ -14,11 +14,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.fakes._loopback import serving
+from tests.fakes._loopback import FakeHandler, serving
 
 
 @dataclass
@@ -88,11 +87,8 @@ def _error(kind: str, message: str, code: str | None = None) -> dict[str, Any]:
     return {"error": {"type": kind, "message": message, **({"code": code} if code else {})}}
 
 
-def _handler(fake: StripeFake) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between header and body writes
-
+def _handler(fake: StripeFake) -> type[FakeHandler]:
+    class Handler(FakeHandler):
         def _serve(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode() if length else ""
@@ -112,14 +108,6 @@ def _handler(fake: StripeFake) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a scripted timeout)
 
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
 
     return Handler
 
