@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install tools run test lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# Checkers for deploy/ and .github/ (checkov, kubernetes-validate, check-jsonschema, Helm's SDK) live in
+# their own venv: checkov's dependency tree must not meet the app's pins. tests/deploy finds them there.
+TOOLS_VENV  ?= .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed-stamp
+
+$(TOOLS_STAMP): tests/deploy/tools-requirements.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install --quiet -r tests/deploy/tools-requirements.txt
+	touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
+
 run: install
 	$(BIN)/seiko serve --host $(HOST) --port $(PORT)
 
@@ -33,7 +46,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts alerts
 
-pytest: install
+pytest: install tools
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -42,4 +55,4 @@ bench: install
 	$(BIN)/python bench/catalog_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache
