@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from limits import RateLimitItem
 from limits.strategies import MovingWindowRateLimiter
 
 from api.middleware import client_ip
+from api.page_errors import LoginRequired, PageForbidden
 from commerce.customers import service as customers
 from commerce.customers.models import Principal, Role
 from commerce.customers.security import TokenIssuer
@@ -60,25 +62,62 @@ ConnDep = Annotated[Conn, Depends(get_conn)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
 
 
+# Browsers sign in with a cookie session (HttpOnly, so page scripts never see the token); API clients
+# send the same token as a bearer header. A cookie rides along with any request the browser makes,
+# so unsafe methods authenticated by cookie must also echo the CSRF cookie in a header
+# (double-submit), which a page on another origin cannot read.
+SESSION_COOKIE = "seiko_session"
+CSRF_COOKIE = "seiko_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class CsrfRejected(Forbidden):
+    code = "csrf_failed"
+    title = "Missing or wrong CSRF token"
+
+
+def _session_token(request: Request) -> str | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token is None:
+        return None
+    if request.method not in _SAFE_METHODS:
+        expected = request.cookies.get(CSRF_COOKIE, "")
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise CsrfRejected(f"Send the {CSRF_COOKIE} cookie's value in the {CSRF_HEADER} header")
+    return token
+
+
 async def _principal(
+    request: Request,
     conn: ConnDep,
     issuer: IssuerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
+    token = credentials.credentials if credentials is not None else _session_token(request)
+    if token is None:
         raise Unauthorized("Log in and send the access token as `Authorization: Bearer <token>`")
-    return await customers.authenticate(conn, token=credentials.credentials, issuer=issuer)
+    return await customers.authenticate(conn, token=token, issuer=issuer)
 
 
 async def _maybe_principal(
+    request: Request,
     conn: ConnDep,
     issuer: IssuerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
-    """The caller when a token is sent (and valid), None for anonymous callers."""
-    if credentials is None:
+    """The caller when a token is sent (and valid), None for anonymous callers. A stale session cookie
+    counts as anonymous: a shopper whose session ended can still browse."""
+    if credentials is not None:
+        return await customers.authenticate(conn, token=credentials.credentials, issuer=issuer)
+    token = _session_token(request)
+    if token is None:
         return None
-    return await customers.authenticate(conn, token=credentials.credentials, issuer=issuer)
+    try:
+        return await customers.authenticate(conn, token=token, issuer=issuer)
+    except Unauthorized:
+        return None
 
 
 MaybeUser = Annotated[Principal | None, Depends(_maybe_principal)]
@@ -114,6 +153,22 @@ require_customer = _require(Role.customer, Role.ops, Role.admin)
 require_ops = _require(Role.ops, Role.admin)
 require_admin = _require(Role.admin)
 
+
+def _require_page(*roles: Role) -> object:
+    async def check(request: Request, principal: MaybeUser) -> Principal:
+        if principal is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise LoginRequired("Sign in to see this page", next=target)
+        if principal.role not in roles:
+            raise PageForbidden(f"This page is for the {' or '.join(r.value for r in roles)} role")
+        return principal
+
+    return check
+
+
+require_customer_page = _require_page(Role.customer, Role.ops, Role.admin)
+require_ops_page = _require_page(Role.ops, Role.admin)
+
 # The access rule each marker declares; the authorization-matrix test reads this table.
 ACCESS_RULES: dict[object, str] = {
     allow_public: "public",
@@ -121,6 +176,8 @@ ACCESS_RULES: dict[object, str] = {
     require_customer: "customer",
     require_ops: "ops",
     require_admin: "admin",
+    require_customer_page: "customer_page",
+    require_ops_page: "ops_page",
 }
 
 Public = Depends(allow_public)
@@ -128,6 +185,8 @@ MachineToken = Depends(machine_token)
 CustomerUser = Annotated[Principal, Depends(require_customer)]
 OpsUser = Annotated[Principal, Depends(require_ops)]
 AdminUser = Annotated[Principal, Depends(require_admin)]
+CustomerPage = Annotated[Principal, Depends(require_customer_page)]
+OpsPage = Annotated[Principal, Depends(require_ops_page)]
 
 
 async def auth_rate_limit(request: Request) -> None:

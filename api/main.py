@@ -35,6 +35,7 @@ from api.routes import (
     search,
 )
 from api.services import Services
+from api.templating import WEB
 from commerce.customers.security import TokenIssuer
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -72,14 +73,15 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.include_router(health.router)
     install_docs(app)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=str(pages.WEB / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
 
     # Added innermost first: the correlation id wraps everything so every log line and response has it.
     app.add_middleware(RedMetricsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(RateLimitMiddleware, limit=config.rate_limit_default)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=config.max_body_bytes)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=config.environment == "production")
+    app.add_middleware(SecurityHeadersMiddleware, hsts=config.environment == "production",
+                       stripe_js=not services.payments.simulated)
     if config.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=config.cors_origins, allow_credentials=False,
                            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

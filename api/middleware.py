@@ -19,17 +19,22 @@ _SECURITY_HEADERS = [
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
-    (b"content-security-policy",
-     b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-     b"script-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
 ]
+_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'{stripe_script}; frame-ancestors 'none'{stripe_extra}")
+# Stripe Elements loads its script and card frames from Stripe, and talks to Stripe's API; only allowed
+# when Stripe is the active provider.
+_STRIPE_CSP = {"stripe_script": " https://js.stripe.com",
+               "stripe_extra": "; frame-src https://js.stripe.com https://hooks.stripe.com; "
+                               "connect-src 'self' https://api.stripe.com"}
 _UNLIMITED_PATHS = ("/health", "/ready", "/metrics")
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False, stripe_js: bool = False) -> None:
         self.app = app
-        self.headers = [*_SECURITY_HEADERS]
+        csp = _CSP.format(**(_STRIPE_CSP if stripe_js else {"stripe_script": "", "stripe_extra": ""}))
+        self.headers = [*_SECURITY_HEADERS, (b"content-security-policy", csp.encode())]
         if hsts:
             self.headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 import structlog
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.page_errors import LoginRequired, PageForbidden
+from api.templating import templates
 from commerce.errors import (
     BadRequest,
     Conflict,
@@ -101,7 +104,21 @@ async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
     return problem(500, detail="An unexpected error occurred; it has been logged")
 
 
+async def _login_required(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    return RedirectResponse(f"/account/login?{urlencode({'next': exc.extra['next']})}", status_code=303)
+
+
+async def _page_forbidden(request: Request, exc: Exception) -> HTMLResponse:
+    assert isinstance(exc, PageForbidden)
+    return templates.TemplateResponse(request, "forbidden.html", {"detail": exc.detail, "user": None},
+                                      status_code=403)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    # Pages answer browsers: a redirect to sign in, or an HTML page; everything else is problem+json.
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(PageForbidden, _page_forbidden)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)

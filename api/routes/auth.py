@@ -1,10 +1,21 @@
-"""Accounts: register, log in, log out, who am I."""
+"""Accounts: register, log in, log out, who am I; and the cookie session browsers sign in with."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import secrets
 
-from api.deps import AuthRateLimit, ConnDep, CustomerUser, IssuerDep, Public
+from fastapi import APIRouter, Request, Response, status
+
+from api.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    AuthRateLimit,
+    ConnDep,
+    CustomerUser,
+    IssuerDep,
+    MaybeUser,
+    Public,
+)
 from commerce.customers import service
 from commerce.customers.models import CustomerPublic, LoginRequest, RegisterRequest, TokenResponse
 
@@ -32,3 +43,30 @@ async def logout(principal: CustomerUser, conn: ConnDep) -> None:
 @router.get("/me")
 async def me(principal: CustomerUser, conn: ConnDep) -> CustomerPublic:
     return await service.me(conn, principal=principal)
+
+
+@router.post("/session", dependencies=[Public, AuthRateLimit],
+             summary="Sign a browser in: an HttpOnly session cookie, and a CSRF cookie to echo in X-CSRF-Token",
+             responses={401: {"description": "Wrong email or password (code `invalid_credentials`)"}})
+async def start_session(
+    data: LoginRequest, request: Request, response: Response, conn: ConnDep, issuer: IssuerDep
+) -> CustomerPublic:
+    token = await service.login(conn, data=data, issuer=issuer)
+    principal = await service.authenticate(conn, token=token.access_token, issuer=issuer)
+    # Secure whenever the browser talks HTTPS (behind the TLS proxy too, via forwarded headers).
+    secure = request.url.scheme == "https"
+    response.set_cookie(SESSION_COOKIE, token.access_token, max_age=token.expires_in, httponly=True,
+                        secure=secure, samesite="lax", path="/")
+    # Readable by the page's script on purpose: it is the double-submit value, not a credential.
+    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), max_age=token.expires_in, httponly=False,
+                        secure=secure, samesite="lax", path="/")
+    return await service.me(conn, principal=principal)
+
+
+@router.delete("/session", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Public],
+               summary="Sign a browser out: ends the session and clears its cookies")
+async def end_session(principal: MaybeUser, response: Response, conn: ConnDep) -> None:
+    if principal is not None:
+        await service.logout(conn, principal=principal)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")

@@ -1,46 +1,49 @@
-"""The storefront's server-rendered pages (templates and assets live in web/)."""
+"""The storefront's server-rendered pages. Actions (cart, checkout, payment, chat) call the JSON API
+from web/static/*.js with the browser's cookie session; pages only read."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import ConnDep, EmbedderDep, Public
+from api.deps import ConnDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
+from api.templating import render
+from commerce.cart import service as cart_service
 from commerce.catalog import service as catalog
 from commerce.catalog.models import Category, Movement, WatchQuery, WatchSort
+from commerce.orders import service as orders
 from rag.retriever import Mode
 from rag.service import search_watches
 
-WEB = Path(__file__).resolve().parent.parent.parent / "web"
-templates = Jinja2Templates(directory=str(WEB / "templates"))
-router = APIRouter(dependencies=[Public], include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
 
-@router.get("/", response_class=HTMLResponse)
-async def catalog_page(request: Request, conn: ConnDep, query: Annotated[WatchQuery, Query()]) -> HTMLResponse:
+@router.get("/", response_class=HTMLResponse, dependencies=[Public])
+async def catalog_page(
+    request: Request, conn: ConnDep, user: MaybeUser, query: Annotated[WatchQuery, Query()]
+) -> HTMLResponse:
     page = await catalog.list_watches(conn, filters=query, limit=100, offset=0)
-    return templates.TemplateResponse(request, "catalog.html", {
-        "page": page, "filters": query, "categories": [c.value for c in Category],
-        "movements": [m.value for m in Movement], "sorts": [s.value for s in WatchSort], "query": None})
+    return await render(request, "catalog.html", conn=conn, user=user, page=page, filters=query,
+                        categories=[c.value for c in Category], movements=[m.value for m in Movement],
+                        sorts=[s.value for s in WatchSort])
 
 
-@router.get("/search", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse, dependencies=[Public])
 async def search_page(
-    request: Request, conn: ConnDep, embedder: EmbedderDep, q: Annotated[str, Query(min_length=1, max_length=300)]
+    request: Request, conn: ConnDep, embedder: EmbedderDep, user: MaybeUser,
+    q: Annotated[str, Query(min_length=1, max_length=300)],
 ) -> HTMLResponse:
     response = await search_watches(conn, embedder=embedder, query=q, mode=Mode.hybrid, limit=24)
     chips = [{"phrase": phrase, "without": _without(q, phrase)}
              for phrase in response.filters.get("understood", [])]
-    return templates.TemplateResponse(request, "search.html", {"query": q, "response": response, "understood": chips})
+    return await render(request, "search.html", conn=conn, user=user, query=q, response=response, understood=chips)
 
 
-@router.get("/watches/{reference}", response_class=HTMLResponse)
-async def watch_page(request: Request, reference: str, conn: ConnDep) -> HTMLResponse:
+@router.get("/watches/{reference}", response_class=HTMLResponse, dependencies=[Public])
+async def watch_page(request: Request, reference: str, conn: ConnDep, user: MaybeUser) -> HTMLResponse:
     watch = await catalog.get_watch(conn, reference=reference)
     specs: list[tuple[str, Any]] = [
         ("Reference", watch.reference), ("Collection", watch.collection), ("Movement",
@@ -48,10 +51,53 @@ async def watch_page(request: Request, reference: str, conn: ConnDep) -> HTMLRes
         f"{watch.case_material}"), ("Water resistance", f"{watch.water_resistance_m} m"),
         ("Crystal", watch.crystal.replace("_", " ")), ("Dial", watch.dial_color), ("Strap", watch.strap),
         ("Features", ", ".join(f.replace("_", " ") for f in watch.features) or "-")]
-    return templates.TemplateResponse(request, "watch.html", {"watch": watch, "specs": specs, "query": None})
+    return await render(request, "watch.html", conn=conn, user=user, watch=watch, specs=specs)
+
+
+@router.get("/account/login", response_class=HTMLResponse, dependencies=[Public])
+async def login_page(request: Request, conn: ConnDep, user: MaybeUser, next: str = "/") -> Response:
+    target = _local(next)
+    if user is not None:
+        return RedirectResponse(target, status_code=303)
+    return await render(request, "login.html", conn=conn, user=None, next=target)
+
+
+@router.get("/account/register", response_class=HTMLResponse, dependencies=[Public])
+async def register_page(request: Request, conn: ConnDep, user: MaybeUser, next: str = "/") -> Response:
+    target = _local(next)
+    if user is not None:
+        return RedirectResponse(target, status_code=303)
+    return await render(request, "register.html", conn=conn, user=None, next=target)
+
+
+@router.get("/cart", response_class=HTMLResponse)
+async def cart_page(request: Request, conn: ConnDep, user: CustomerPage) -> HTMLResponse:
+    cart = await cart_service.get_cart(conn, customer_id=user.customer_id)
+    return await render(request, "cart.html", conn=conn, user=user, cart=cart)
+
+
+@router.get("/orders", response_class=HTMLResponse)
+async def orders_page(request: Request, conn: ConnDep, user: CustomerPage) -> HTMLResponse:
+    placed = await orders.list_orders(conn, customer_id=user.customer_id)
+    return await render(request, "orders.html", conn=conn, user=user, orders=placed)
+
+
+@router.get("/orders/{order_id}", response_class=HTMLResponse)
+async def order_page(
+    request: Request, order_id: int, conn: ConnDep, user: CustomerPage, payments: PaymentsDep
+) -> HTMLResponse:
+    order = await orders.get_order(conn, order_id=order_id, customer_id=user.customer_id)
+    return await render(request, "order.html", conn=conn, user=user, order=order,
+                        payment={"provider": payments.name, "simulated": payments.simulated,
+                                 "publishable_key": payments.publishable_key})
 
 
 def _without(query: str, phrase: str) -> str:
     """The query with one understood phrase removed (the chip's ✕ link)."""
     rest = re.sub(re.escape(phrase), " ", query, count=1, flags=re.I)
     return re.sub(r"\s+", " ", rest).strip() or "watch"
+
+
+def _local(target: str) -> str:
+    """Only same-site paths are followed after sign-in (no open redirect to another host)."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"

@@ -1,0 +1,121 @@
+"""Browsers sign in with an HttpOnly cookie session; cookie-authenticated writes need the CSRF echo."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.fix_app import PASSWORD, Users
+
+pytestmark = pytest.mark.integration
+
+
+_OPEN: list[httpx.AsyncClient] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> AsyncIterator[None]:
+    yield
+    while _OPEN:
+        await _OPEN.pop().aclose()
+
+
+async def browser_client(app: FastAPI, base_url: str = "http://store.test") -> httpx.AsyncClient:
+    """A client that keeps cookies, as a browser does."""
+    opened = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base_url)
+    _OPEN.append(opened)
+    return opened
+
+
+async def signed_in(app: FastAPI, base_url: str = "http://store.test") -> tuple[httpx.AsyncClient, httpx.Response]:
+    browser = await browser_client(app, base_url)
+    email = f"web-{uuid.uuid4().hex[:8]}@example.com"
+    r = await browser.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "W"})
+    assert r.status_code == 201
+    r = await browser.post("/api/v1/auth/session", json={"email": email, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    assert r.json()["email"] == email
+    return browser, r
+
+
+async def test_session_cookie_is_httponly_and_csrf_cookie_is_readable(app: FastAPI) -> None:
+    browser, r = await signed_in(app)
+    cookies = {c.split("=", 1)[0]: c.lower() for c in r.headers.get_list("set-cookie")}
+    assert "httponly" in cookies["seiko_session"] and "samesite=lax" in cookies["seiko_session"]
+    assert "httponly" not in cookies["seiko_csrf"]
+    assert "secure" not in cookies["seiko_session"]  # plain http here; see the https test
+    assert (await browser.get("/api/v1/auth/me")).status_code == 200
+    assert "access_token" not in r.text  # the token never reaches page scripts
+
+
+async def test_cookie_writes_need_the_csrf_header_and_nothing_changes_without_it(app: FastAPI) -> None:
+    browser, _ = await signed_in(app)
+    missing = await browser.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1})
+    assert missing.status_code == 403
+    assert missing.json()["code"] == "csrf_failed"
+    wrong = await browser.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1},
+                              headers={"X-CSRF-Token": "not-the-cookie"})
+    assert wrong.status_code == 403
+    assert (await browser.get("/api/v1/cart")).json()["items"] == []
+    token = browser.cookies["seiko_csrf"]
+    ok = await browser.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 2}, headers={"X-CSRF-Token": token})
+    assert ok.status_code == 200
+    assert ok.json()["items"][0]["quantity"] == 2
+
+
+async def test_bearer_clients_are_unaffected_by_csrf(client: httpx.AsyncClient, users: Users) -> None:
+    headers = await users.customer()
+    r = await client.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1}, headers=headers)
+    assert r.status_code == 200
+
+
+async def test_signing_out_ends_the_session_and_clears_cookies(app: FastAPI) -> None:
+    browser, _ = await signed_in(app)
+    stale = browser.cookies["seiko_session"]
+    token = browser.cookies["seiko_csrf"]
+    r = await browser.delete("/api/v1/auth/session", headers={"X-CSRF-Token": token})
+    assert r.status_code == 204
+    assert "seiko_session" not in browser.cookies
+    # The old cookie no longer works anywhere: the server-side session has ended.
+    browser.cookies.set("seiko_session", stale, domain="store.test")
+    assert (await browser.get("/api/v1/auth/me")).status_code == 401
+    # A stale cookie is anonymous on public pages, and pages that need a user ask to sign in.
+    assert (await browser.get("/")).status_code == 200
+    r = await browser.get("/cart")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/account/login?next=%2Fcart"
+
+
+async def test_sign_in_page_only_returns_to_this_site(app: FastAPI) -> None:
+    browser, _ = await signed_in(app)
+    for target, expected in [("/orders", "/orders"), ("//evil.example/x", "/"), ("https://evil.example", "/"),
+                             ("/\\evil.example", "/")]:
+        r = await browser.get("/account/login", params={"next": target})
+        assert r.status_code == 303
+        assert r.headers["location"] == expected
+    anonymous = await browser_client(app)
+    page = (await anonymous.get("/account/login", params={"next": "//evil.example"})).text
+    assert 'data-next="/"' in page
+
+
+async def test_cookies_are_secure_over_https(app: FastAPI) -> None:
+    _, r = await signed_in(app, base_url="https://store.test")
+    assert all("secure" in c.lower() for c in r.headers.get_list("set-cookie"))
+
+
+async def test_wrong_password_sets_no_cookie(app: FastAPI) -> None:
+    browser = await browser_client(app)
+    r = await browser.post("/api/v1/auth/session", json={"email": "nobody@example.com", "password": "x" * 12})
+    assert r.status_code == 401
+    assert r.json()["code"] == "invalid_credentials"
+    assert "set-cookie" not in r.headers
+
+
+async def test_stripe_is_allowed_by_the_page_policy_only_when_stripe_is_active(client: httpx.AsyncClient) -> None:
+    csp = (await client.get("/")).headers["content-security-policy"]
+    assert "js.stripe.com" not in csp
+    assert "script-src 'self'" in csp
