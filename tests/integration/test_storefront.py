@@ -1,4 +1,4 @@
-"""The storefront pages, rendered on the server from live data (browser journeys come with #8)."""
+"""The storefront pages, rendered on the server from live data (browser journeys: tests/browser)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from db.pool import Conn
+from tests.fix_app import Users
 
 pytestmark = pytest.mark.integration
 
@@ -58,3 +59,30 @@ async def test_review_text_is_escaped(client: httpx.AsyncClient, conn: Conn) -> 
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert (await client.get("/static/store.css")).status_code == 200
+
+
+async def _order_page(client: httpx.AsyncClient) -> str:
+    headers = await Users(client).customer()
+    r = await client.post("/api/v1/orders", json={"items": [{"reference": "SRPD55K1", "quantity": 1}]}, headers=headers)
+    assert r.status_code == 201, r.text
+    page = await client.get(f"/orders/{r.json()['id']}", headers=headers)
+    assert page.status_code == 200
+    return page.text
+
+
+async def test_checkout_page_marks_simulated_payments(client: httpx.AsyncClient) -> None:
+    page = await _order_page(client)
+    assert "<strong>Simulated payments.</strong>" in page
+    assert "Pay (simulated)" in page
+    assert "js.stripe.com" not in page
+
+
+async def test_checkout_page_uses_stripe_elements_when_stripe_is_configured(stripe_client: httpx.AsyncClient) -> None:
+    page = await _order_page(stripe_client)
+    assert '<script src="https://js.stripe.com/v3/"></script>' in page
+    assert '<div id="payment-element"></div>' in page
+    assert 'data-publishable-key="pk_test_' in page
+    assert "Simulated payments" not in page
+    csp = (await stripe_client.get("/")).headers["content-security-policy"]
+    assert "script-src 'self' 'unsafe-inline' https://js.stripe.com" in csp
+    assert "frame-src https://js.stripe.com" in csp
