@@ -37,6 +37,13 @@ $(TOOLS_STAMP): tests/deploy/tools-requirements.txt
 
 tools: $(TOOLS_STAMP)
 
+# axe-core (npm, test-only) audits the pages' accessibility in tests/browser; `npm ci` follows the lock.
+NODE_STAMP := node_modules/.installed-stamp
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 run: install
 	$(BIN)/seiko serve --host $(HOST) --port $(PORT)
 
@@ -46,7 +53,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts alerts
 
-pytest: install tools
+pytest: install tools $(NODE_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -55,4 +62,4 @@ bench: install
 	$(BIN)/python bench/catalog_bench.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS_VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
