@@ -28,29 +28,36 @@ def acts_on(alert: AmAlert) -> bool:
     return alert.labels.get("alertname") in STOCK_ALERTS or alert.labels.get("alert_type") == "stock"
 
 
+async def take_firing(conn: Conn, alert: AmAlert, *, trigger: str | None = None) -> int | None:
+    """Record a firing alert and, when it is new and one the stock agent acts on, queue one agent run
+    for it (`trigger` defaults to `alert:<fingerprint>`). The queued job's id, or None."""
+    name = alert.labels.get("alertname", "unknown")
+    new = await repo.upsert_firing(conn, fingerprint=alert.fingerprint, starts_at=alert.startsAt, alertname=name,
+                                   labels=alert.labels, annotations=alert.annotations, acted_on=acts_on(alert))
+    if not new or not acts_on(alert):
+        return None
+    return await repo.enqueue(
+        conn, kind=JOB_KIND, dedupe_key=f"alert:{alert.fingerprint}:{alert.startsAt.isoformat()}",
+        trigger=trigger or f"alert:{alert.fingerprint}",
+        payload={"fingerprint": alert.fingerprint, "alertname": name, "labels": alert.labels,
+                 "annotations": alert.annotations, "starts_at": alert.startsAt.isoformat()},
+    )
+
+
 async def receive(conn: Conn, payload: AmPayload) -> IntakeReceipt:
     queued = resolved = ignored = 0
     async with conn.transaction():
         for alert in payload.alerts:
-            name = alert.labels.get("alertname", "unknown")
             if alert.status == "resolved":
                 await repo.resolve(conn, fingerprint=alert.fingerprint, starts_at=alert.startsAt,
-                                   ends_at=alert.endsAt, alertname=name, labels=alert.labels,
-                                   annotations=alert.annotations)
+                                   ends_at=alert.endsAt, alertname=alert.labels.get("alertname", "unknown"),
+                                   labels=alert.labels, annotations=alert.annotations)
                 resolved += 1
                 continue
-            new = await repo.upsert_firing(conn, fingerprint=alert.fingerprint, starts_at=alert.startsAt,
-                                           alertname=name, labels=alert.labels, annotations=alert.annotations,
-                                           acted_on=acts_on(alert))
+            job_id = await take_firing(conn, alert)
             if not acts_on(alert):
                 ignored += 1
-                continue
-            if new and await repo.enqueue(
-                conn, kind=JOB_KIND, dedupe_key=f"alert:{alert.fingerprint}:{alert.startsAt.isoformat()}",
-                trigger=f"alert:{alert.fingerprint}",
-                payload={"fingerprint": alert.fingerprint, "alertname": name, "labels": alert.labels,
-                         "annotations": alert.annotations, "starts_at": alert.startsAt.isoformat()},
-            ):
+            elif job_id is not None:
                 queued += 1
     if payload.truncatedAlerts:
         # Alertmanager dropped alerts from this group; the agent lists every low-stock watch itself,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Literal
 
@@ -63,3 +64,26 @@ class AlertRecord(BaseModel):
 
 class AlertList(BaseModel):
     items: list[AlertRecord]
+
+
+class AgentJob(BaseModel):
+    """A queued stock-agent run and, once it ran, the decision it made."""
+
+    id: int
+    kind: str
+    trigger: str
+    status: Literal["queued", "running", "done", "failed"]
+    attempts: int
+    decision_id: uuid.UUID | None
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class DrillReceipt(BaseModel):
+    """What a low-stock drill queued: its synthetic alert and the stock-agent job to follow."""
+
+    fingerprint: str
+    trigger: str
+    job: AgentJob

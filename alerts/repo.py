@@ -49,14 +49,24 @@ async def list_alerts(conn: Conn, *, status: str | None, limit: int) -> list[dic
     return await cur.fetchall()
 
 
-async def enqueue(conn: Conn, *, kind: str, dedupe_key: str, trigger: str, payload: dict[str, Any]) -> bool:
-    """Queue a job once per dedupe key; False when it was queued before."""
+async def enqueue(conn: Conn, *, kind: str, dedupe_key: str, trigger: str, payload: dict[str, Any]) -> int | None:
+    """Queue a job once per dedupe key: its id, or None when it was queued before."""
     cur = await conn.execute(
         """INSERT INTO agent_jobs (kind, dedupe_key, trigger, payload) VALUES (%(k)s, %(d)s, %(t)s, %(p)s)
            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",
         {"k": kind, "d": dedupe_key, "t": trigger, "p": json.dumps(payload, default=str)},
     )
-    return await cur.fetchone() is not None
+    row = await cur.fetchone()
+    return int(row["id"]) if row else None
+
+
+async def get_job(conn: Conn, *, job_id: int) -> dict[str, Any] | None:
+    cur = await conn.execute(
+        """SELECT id, kind, trigger, status, attempts, decision_id, error, created_at, started_at, finished_at
+           FROM agent_jobs WHERE id = %(id)s""",
+        {"id": job_id},
+    )
+    return await cur.fetchone()
 
 
 async def claim_next(conn: Conn) -> dict[str, Any] | None:

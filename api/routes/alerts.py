@@ -1,4 +1,4 @@
-"""Alertmanager's webhook, and the alert history."""
+"""Alertmanager's webhook, the alert history, and the low-stock drill with the job it queues."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Query, Request, status
 from pydantic import ValidationError
 
-from alerts import intake
+from alerts import drill, intake
 from alerts import repo as alerts_repo
-from alerts.models import AlertList, AlertRecord, AmPayload, IntakeReceipt
+from alerts.models import AgentJob, AlertList, AlertRecord, AmPayload, DrillReceipt, IntakeReceipt
 from api.deps import ConnDep, MachineToken, OpsUser
 from commerce.errors import BadRequest
 
@@ -45,3 +45,15 @@ async def list_alerts(
 ) -> AlertList:
     rows = await alerts_repo.list_alerts(conn, status=status, limit=limit)
     return AlertList(items=[AlertRecord.model_validate(r) for r in rows])
+
+
+@router.post("/ops/drills/low-stock", status_code=status.HTTP_202_ACCEPTED,
+             summary="Run the low-stock drill: a synthetic alert that queues a stock-agent run (trigger `drill`)")
+async def low_stock_drill(principal: OpsUser, conn: ConnDep) -> DrillReceipt:
+    return await drill.start_low_stock_drill(conn, requested_by=principal.email)
+
+
+@router.get("/ops/jobs/{job_id}", summary="A queued stock-agent run: its status and, once done, its decision",
+            responses={404: {"description": "No such job (`job_not_found`)"}})
+async def get_job(job_id: int, _: OpsUser, conn: ConnDep) -> AgentJob:
+    return await drill.get_job(conn, job_id=job_id)
