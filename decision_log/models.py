@@ -81,3 +81,12 @@ class CostReport(BaseModel):
     by: list[str]
     days: int
     rows: list[CostRow]
+
+
+class FallbackCount(BaseModel):
+    """Runs of one agent that fell back from one provider for one reason (timeout, 429, circuit open, ...)."""
+
+    agent: str
+    provider: str
+    reason: str
+    runs: int

@@ -76,16 +76,17 @@ async def spent_today(conn: Conn, *, agent: str | None = None) -> Decimal:
 
 async def list_decisions(
     conn: Conn, *, agent: str | None, provider: str | None, outcome: str | None, trigger: str | None,
-    since: datetime | None, limit: int, offset: int,
+    since: datetime | None, limit: int, offset: int, until: datetime | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     cur = await conn.execute(
         sql.SQL("""SELECT {cols}, count(*) OVER () AS total_count FROM decisions
                    WHERE (%(a)s::text IS NULL OR agent = %(a)s) AND (%(p)s::text IS NULL OR provider = %(p)s)
                      AND (%(o)s::text IS NULL OR outcome = %(o)s) AND (%(t)s::text IS NULL OR trigger LIKE %(t)s)
                      AND (%(s)s::timestamptz IS NULL OR created_at >= %(s)s)
+                     AND (%(u)s::timestamptz IS NULL OR created_at < %(u)s)
                    ORDER BY created_at DESC, id LIMIT %(l)s OFFSET %(off)s""").format(cols=sql.SQL(DECISION_COLUMNS)),
-        {"a": agent, "p": provider, "o": outcome, "t": f"{trigger}%" if trigger else None, "s": since, "l": limit,
-         "off": offset},
+        {"a": agent, "p": provider, "o": outcome, "t": f"{trigger}%" if trigger else None, "s": since, "u": until,
+         "l": limit, "off": offset},
     )
     rows = await cur.fetchall()
     return rows, int(rows[0]["total_count"]) if rows else 0
@@ -96,6 +97,13 @@ async def get_decision(conn: Conn, *, decision_id: uuid.UUID) -> dict[str, Any] 
         sql.SQL("SELECT {cols}, tool_calls, final_text, metadata FROM decisions WHERE id = %(id)s").format(
             cols=sql.SQL(DECISION_COLUMNS)), {"id": decision_id})
     return await cur.fetchone()
+
+
+async def get_decisions(conn: Conn, *, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    cur = await conn.execute(
+        sql.SQL("SELECT {cols} FROM decisions WHERE id = ANY(%(ids)s)").format(cols=sql.SQL(DECISION_COLUMNS)),
+        {"ids": ids})
+    return await cur.fetchall()
 
 
 async def calls_of(conn: Conn, *, decision_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -124,4 +132,18 @@ async def costs(conn: Conn, *, by: list[str], days: int) -> list[dict[str, Any]]
            GROUP BY {group} ORDER BY {group}"""
     ).format(cols=sql.SQL(", ").join(columns), group=sql.SQL(", ").join(sql.Literal(i + 1) for i in range(len(by))))
     cur = await conn.execute(query, {"days": days})
+    return await cur.fetchall()
+
+
+async def fallback_counts(conn: Conn, *, days: int) -> list[dict[str, Any]]:
+    """How often each agent fell back from each provider, and why: a run's `fallback_reason` lists its
+    fallbacks as "provider: reason" joined by "; "."""
+    cur = await conn.execute(
+        """SELECT d.agent, split_part(f.item, ': ', 1) AS provider,
+                  coalesce(nullif(split_part(f.item, ': ', 2), ''), f.item) AS reason, count(*) AS runs
+           FROM decisions d CROSS JOIN LATERAL unnest(string_to_array(d.fallback_reason, '; ')) AS f(item)
+           WHERE d.fallback_reason IS NOT NULL AND d.created_at >= now() - make_interval(days => %(days)s)
+           GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3""",
+        {"days": days},
+    )
     return await cur.fetchall()

@@ -1,4 +1,4 @@
-"""Figures for the ops dashboard."""
+"""Figures for the ops dashboard and the stock administration views."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from commerce.admin import repo
+from commerce.errors import WatchNotFound
 from commerce.inventory import repo as inventory_repo
 from commerce.orders import repo as orders_repo
 from db.pool import Conn
@@ -39,3 +41,33 @@ async def dashboard(conn: Conn) -> Dashboard:
         low_stock_count=len(low),
         low_stock=[LowStockWatch.model_validate(r) for r in low],
     )
+
+
+class StockLevel(BaseModel):
+    reference: str
+    name: str
+    active: bool
+    price: Decimal
+    unit_cost: Decimal
+    pack_size: int
+    min_order_qty: int
+    available: int
+    reserved: int
+    reorder_point: int
+    on_order: int  # approved reorders not yet received
+    proposed: int  # pending reorder proposals
+
+    @property
+    def low(self) -> bool:
+        return self.active and self.available <= self.reorder_point
+
+
+async def stock_levels(conn: Conn, *, low_only: bool = False) -> list[StockLevel]:
+    return [StockLevel.model_validate(r) for r in await repo.stock_levels(conn, low_only=low_only)]
+
+
+async def stock_level(conn: Conn, *, reference: str) -> StockLevel:
+    rows = await repo.stock_levels(conn, low_only=False, reference=reference)
+    if not rows:
+        raise WatchNotFound(f"No watch {reference}")
+    return StockLevel.model_validate(rows[0])
