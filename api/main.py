@@ -28,6 +28,7 @@ from api.routes import (
     chat,
     health,
     ops,
+    ops_pages,
     orders,
     pages,
     payments,
@@ -73,6 +74,7 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.include_router(health.router)
     install_docs(app)
     app.include_router(pages.router)
+    app.include_router(ops_pages.router)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
 
     # Added innermost first: the correlation id wraps everything so every log line and response has it.

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs-assets", "/static"}
 PATH_VALUES = {"reference": "SRPD55K1", "order_id": "999999", "customer_id": "999999",
                "decision_id": "00000000-0000-4000-8000-000000000000", "name": "no_such_prompt", "label": "candidate",
-               "proposal_id": "999999", "run_id": "00000000-0000-4000-8000-000000000000"}
+               "proposal_id": "999999", "run_id": "00000000-0000-4000-8000-000000000000", "job_id": "999999"}
 CALLERS = ("anonymous", "customer", "ops", "admin")
 # Who is refused, and how, for each declared rule.
 REFUSED = {
