@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     notify_webhook_url: str | None = Field(None, validation_alias="SEIKO_NOTIFY_WEBHOOK_URL")
     stock_sweep_minutes: int = Field(60, validation_alias="SEIKO_STOCK_SWEEP_MINUTES", ge=1)
     worker_enabled: bool = Field(True, validation_alias="SEIKO_WORKER")
+    # `seiko worker` has no HTTP server of its own; with a port set it serves GET /metrics there, so
+    # Prometheus can scrape every worker (off by default: a second listener only where it is wanted).
+    worker_metrics_port: int | None = Field(None, validation_alias="SEIKO_WORKER_METRICS_PORT", ge=1, le=65535)
+    worker_metrics_host: str = Field("127.0.0.1", validation_alias="SEIKO_WORKER_METRICS_HOST")
+    # Proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For is believed. Behind a reverse
+    # proxy every request would otherwise come from the proxy's address and share one per-IP rate limit.
+    forwarded_allow_ips: str | None = Field(None, validation_alias="SEIKO_FORWARDED_ALLOW_IPS")
     langfuse_public_key: str | None = Field(None, validation_alias="LANGFUSE_PUBLIC_KEY")
     langfuse_secret_key: SecretStr | None = Field(None, validation_alias="LANGFUSE_SECRET_KEY")
     langfuse_host: str | None = Field(None, validation_alias="LANGFUSE_HOST")

@@ -9,4 +9,8 @@ ORDERS_REVENUE = Counter("orders_revenue_dollars_total", "Revenue of orders that
 WATCHES_LOW_STOCK = Gauge(
     "watches_low_stock_total", "Active watches whose available stock is at or below their reorder point"
 )
+# Read from the database at scrape time, like the low-stock gauge: the truth whichever process (API,
+# worker, scheduler) created or decided a proposal, and never counting an eval's rolled-back runs.
+# approved + received are the approvals; with rejected and expired they are every decision made.
+REORDER_PROPOSALS = Gauge("reorder_proposals", "Reorder proposals in the database by status", ["status"])
 PAYMENT_FAILURES = Counter("payment_failures_total", "Payment attempts the provider reported as failed")

@@ -123,3 +123,8 @@ async def stale_pending(conn: Conn, *, older_than_hours: int) -> list[int]:
         (older_than_hours,),
     )
     return [int(r["id"]) for r in await cur.fetchall()]
+
+
+async def count_by_status(conn: Conn) -> dict[str, int]:
+    cur = await conn.execute("SELECT status, count(*) AS n FROM reorder_proposals GROUP BY status")
+    return {row["status"]: int(row["n"]) for row in await cur.fetchall()}

@@ -120,6 +120,12 @@ async def list_proposals(conn: Conn, *, status: ProposalStatus | None, limit: in
     return [ProposalPublic.model_validate(r) for r in rows]
 
 
+async def counts_by_status(conn: Conn) -> dict[ProposalStatus, int]:
+    """How many proposals are in each status, every status present (0 when none)."""
+    counts = await repo.count_by_status(conn)
+    return {status: counts.get(status.value, 0) for status in ProposalStatus}
+
+
 async def decide(conn: Conn, *, proposal_id: int, approve: bool, by: str, reason: str | None) -> ProposalPublic:
     async with conn.transaction():
         row = await repo.get(conn, proposal_id=proposal_id, for_update=True)
