@@ -207,6 +207,7 @@ def test_long_running_containers_have_all_three_probes(rendered: dict[str, Docs]
             for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
                 assert probe in container, f"{deployment['metadata']['name']}: {probe}"
     api = one(rendered[env], "Deployment", "-api")["spec"]["template"]["spec"]["containers"][0]
+    assert api["command"][:2] == ["seiko", "api"]
     assert api["livenessProbe"]["httpGet"]["path"] == "/health"
     assert api["startupProbe"]["httpGet"]["path"] == "/health"
     assert api["readinessProbe"]["httpGet"]["path"] == "/ready"
@@ -265,10 +266,20 @@ def test_selectors_connect(rendered: dict[str, Docs], env: str) -> None:
     port_names = {p["name"] for p in api["spec"]["template"]["spec"]["containers"][0]["ports"]}
     assert service["spec"]["ports"][0]["targetPort"] in port_names
 
-    monitor = kinds(docs, "ServiceMonitor")[0]
-    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
-    assert {e["port"] for e in monitor["spec"]["endpoints"]} <= {p["name"] for p in service["spec"]["ports"]}
-    assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+    # Every ServiceMonitor finds a Service by its labels, and that Service a named port of its pods.
+    monitors = kinds(docs, "ServiceMonitor")
+    assert len(monitors) == 2
+    for monitor in monitors:
+        services = [s for s in kinds(docs, "Service")
+                    if monitor["spec"]["selector"]["matchLabels"].items() <= s["metadata"]["labels"].items()]
+        assert len(services) == 1, monitor["metadata"]["name"]
+        port = monitor["spec"]["endpoints"][0]["port"]
+        assert port in {p["name"] for p in services[0]["spec"]["ports"]}
+        assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+        pods = [d for d in kinds(docs, "Deployment")
+                if services[0]["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        assert len(pods) == 1 and port in {p["name"] for c in pods[0]["spec"]["template"]["spec"]["containers"]
+                                           for p in c.get("ports", [])}
 
     hpa = kinds(docs, "HorizontalPodAutoscaler")[0]
     assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
@@ -298,11 +309,11 @@ def test_network_is_denied_by_default(rendered: dict[str, Docs], env: str) -> No
     for deployment in kinds(docs, "Deployment") + kinds(docs, "Job"):
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         assert deny[0]["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
-    # Only the API takes connections, and only on its port.
-    ingress_rules = [p for p in policies if "Ingress" in p["spec"]["policyTypes"] and p["spec"].get("ingress")]
-    assert len(ingress_rules) == 1
-    assert ingress_rules[0]["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "api"
-    assert ingress_rules[0]["spec"]["ingress"][0]["ports"] == [{"protocol": "TCP", "port": "http"}]
+    # The API takes connections on its port, the workers on their metrics port; nothing else.
+    allowed = {p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"]:
+               [port for rule in p["spec"]["ingress"] for port in rule["ports"]]
+               for p in policies if "Ingress" in p["spec"]["policyTypes"] and p["spec"].get("ingress")}
+    assert allowed == {"api": [{"protocol": "TCP", "port": "http"}], "worker": [{"protocol": "TCP", "port": "metrics"}]}
 
 
 def test_migrations_run_before_an_upgrade_rolls_out(rendered: dict[str, Docs]) -> None:

@@ -11,22 +11,24 @@ resource "aws_ecs_cluster" "this" {
 locals {
   containers = {
     api = {
-      command = ["seiko", "serve", "--host", "0.0.0.0", "--port", "8000"]
+      command = ["seiko", "api", "--host", "0.0.0.0", "--port", "8000"]
       cpu     = 1024
       memory  = 3072
-      env     = { SEIKO_WORKER = "false", SEIKO_SCHEDULER = "true" }
-      port    = 8000
-      # The image has Python but maybe no curl: the health check asks /health with the standard library.
+      # Only the load balancer reaches the tasks (security groups), so every peer is a proxy.
+      env  = { SEIKO_SCHEDULER = "true", SEIKO_FORWARDED_ALLOW_IPS = "*" }
+      port = 8000
+      # The slim Python image has no curl: the health check asks /health with the standard library.
       health = ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=3)"]
     }
     worker = {
       command = ["seiko", "worker"]
       cpu     = 512
       memory  = 1024
-      env     = {}
+      env     = { SEIKO_WORKER_METRICS_PORT = "9100", SEIKO_WORKER_METRICS_HOST = "0.0.0.0" }
       port    = null
-      # The worker serves no HTTP: healthy while it reaches the database it takes jobs from.
-      health = ["CMD", "python", "-c", "import os, psycopg; psycopg.connect(os.environ['DATABASE_URL'], connect_timeout=3).close()"]
+      # Healthy while its metrics listener answers: ECS replaces unhealthy tasks, and a database
+      # outage is no reason to replace every worker.
+      health = ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9100/metrics', timeout=3)"]
     }
     migrate = {
       command = ["seiko", "migrate"]

@@ -20,16 +20,17 @@ resource "azurerm_container_app_environment" "this" {
 locals {
   containers = {
     api = {
-      command = ["seiko", "serve", "--host", "0.0.0.0", "--port", "8000"]
+      command = ["seiko", "api", "--host", "0.0.0.0", "--port", "8000"]
       cpu     = 1.0
       memory  = "2Gi"
-      env     = { SEIKO_WORKER = "false", SEIKO_SCHEDULER = "true" }
+      # Only Front Door reaches the API (through the environment's ingress), so every peer is a proxy.
+      env = { SEIKO_SCHEDULER = "true", SEIKO_FORWARDED_ALLOW_IPS = "*" }
     }
     worker = {
       command = ["seiko", "worker"]
       cpu     = 0.5
       memory  = "1Gi"
-      env     = {}
+      env     = { SEIKO_WORKER_METRICS_PORT = "9100", SEIKO_WORKER_METRICS_HOST = "0.0.0.0" }
     }
     migrate = {
       command = ["seiko", "migrate"]
@@ -213,6 +214,15 @@ resource "azurerm_container_app" "worker" {
       volume_mounts {
         name = "tmp"
         path = "/tmp"
+      }
+
+      # Alive while its metrics listener answers; a database outage is no reason to restart it.
+      liveness_probe {
+        transport               = "HTTP"
+        port                    = 9100
+        path                    = "/metrics"
+        interval_seconds        = 20
+        failure_count_threshold = 3
       }
     }
   }
