@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from db.pool import Conn
@@ -69,19 +69,38 @@ async def get_job(conn: Conn, *, job_id: int) -> dict[str, Any] | None:
     return await cur.fetchone()
 
 
-async def claim_next(conn: Conn) -> dict[str, Any] | None:
+async def claim_next(conn: Conn, *, lease: timedelta, max_attempts: int) -> dict[str, Any] | None:
+    """Claim the oldest runnable job: a queued one, or one whose worker's lease ran out (the worker
+    died mid-run), while it has attempts left."""
     cur = await conn.execute(
-        """UPDATE agent_jobs SET status = 'running', started_at = now(), attempts = attempts + 1
-           WHERE id = (SELECT id FROM agent_jobs WHERE status = 'queued' ORDER BY id
-                       FOR UPDATE SKIP LOCKED LIMIT 1)
-           RETURNING id, kind, trigger, payload, attempts"""
+        """UPDATE agent_jobs SET status = 'running', started_at = now(), attempts = attempts + 1,
+                  lease_expires_at = now() + %(lease)s
+           WHERE id = (SELECT id FROM agent_jobs
+                       WHERE (status = 'queued' OR (status = 'running' AND lease_expires_at < now()))
+                         AND attempts < %(max)s
+                       ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+           RETURNING id, kind, trigger, payload, attempts""",
+        {"lease": lease, "max": max_attempts},
     )
     return await cur.fetchone()
 
 
-async def finish(conn: Conn, *, job_id: int, status: str, decision_id: Any, error: str | None) -> None:
-    await conn.execute(
-        "UPDATE agent_jobs SET status = %(s)s, finished_at = now(), decision_id = %(d)s, error = %(e)s "
-        "WHERE id = %(id)s",
-        {"id": job_id, "s": status, "d": decision_id, "e": error},
+async def fail_abandoned(conn: Conn, *, max_attempts: int) -> int:
+    """Jobs whose last allowed attempt lost its worker are failed, so they show up instead of hanging."""
+    cur = await conn.execute(
+        """UPDATE agent_jobs SET status = 'failed', finished_at = now(),
+                  error = 'abandoned: the worker stopped before finishing, ' || attempts || ' attempt(s)'
+           WHERE status = 'running' AND lease_expires_at < now() AND attempts >= %(max)s""",
+        {"max": max_attempts},
     )
+    return cur.rowcount
+
+
+async def finish(conn: Conn, *, job_id: int, attempt: int, status: str, decision_id: Any, error: str | None) -> bool:
+    """Record the outcome of one attempt; False when the lease was lost and another attempt owns the job."""
+    cur = await conn.execute(
+        "UPDATE agent_jobs SET status = %(s)s, finished_at = now(), decision_id = %(d)s, error = %(e)s, "
+        "lease_expires_at = NULL WHERE id = %(id)s AND attempts = %(a)s AND status = 'running'",
+        {"id": job_id, "a": attempt, "s": status, "d": decision_id, "e": error},
+    )
+    return cur.rowcount == 1

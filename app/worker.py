@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -24,12 +25,21 @@ _log = structlog.get_logger(component="app.worker")
 IDLE_POLL_S = 0.5
 
 
+# A run is capped at a minute of wall time (agent/limits.py), so a lease of ten minutes only runs out
+# when the worker holding it died; the job is then retried, at most MAX_ATTEMPTS times in all.
+JOB_LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 3
+
+
 class Worker:
-    def __init__(self, pool: Pool, loop: AgentLoop, policy: ReorderPolicy, *, notify_url: str | None = None) -> None:
+    def __init__(self, pool: Pool, loop: AgentLoop, policy: ReorderPolicy, *, notify_url: str | None = None,
+                 lease: timedelta = JOB_LEASE, max_attempts: int = MAX_ATTEMPTS) -> None:
         self.pool = pool
         self.loop = loop
         self.policy = policy
         self.notify_url = notify_url
+        self.lease = lease
+        self.max_attempts = max_attempts
 
     async def run_forever(self) -> None:
         while True:
@@ -44,16 +54,20 @@ class Worker:
     async def run_once(self) -> bool:
         """Run one queued job, if any; True when a job ran."""
         async with self.pool.connection() as conn:
-            job = await jobs.claim_next(conn)
+            job = await jobs.claim_next(conn, lease=self.lease, max_attempts=self.max_attempts)
             if job is None:
+                if abandoned := await jobs.fail_abandoned(conn, max_attempts=self.max_attempts):
+                    _log.warning("agent_jobs_abandoned", count=abandoned)
                 return False
             try:
                 result = await run_stock_agent(conn, self.loop, trigger=job["trigger"], policy=self.policy,
                                                alert=job["payload"] or None)
             except Exception as exc:
-                await jobs.finish(conn, job_id=job["id"], status="failed", decision_id=None, error=str(exc))
+                await jobs.finish(conn, job_id=job["id"], attempt=job["attempts"], status="failed", decision_id=None,
+                                  error=str(exc))
                 raise
-            await jobs.finish(conn, job_id=job["id"], status="done" if result.outcome == "completed" else "failed",
+            await jobs.finish(conn, job_id=job["id"], attempt=job["attempts"],
+                              status="done" if result.outcome == "completed" else "failed",
                               decision_id=result.decision_id, error=result.error)
             _log.info("stock_agent_ran", job=job["id"], trigger=job["trigger"], outcome=result.outcome,
                       provider=result.provider, decision_id=str(result.decision_id))
