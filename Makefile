@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install tools run test lint typecheck pytest bench clean
+.PHONY: install tools run test lint typecheck pytest bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python bench/catalog_bench.py
+
+# Locust against a fresh local `seiko serve` (embedded database in a temp folder): the smoke profile,
+# then stress; prints p50/p95/p99, error rate and req/s per endpoint (load/run.py, load/profiles/).
+load: install
+	$(BIN)/python load/run.py --profile smoke --profile stress
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -239,5 +239,5 @@ def test_langfuse_database_script_is_valid_shell() -> None:
     script = COMPOSE_DIR / "postgres" / "langfuse-db.sh"
     run("sh", "-n", str(script))
     text = script.read_text()
-    assert ":'pw'" in text and "$LANGFUSE_DB_PASSWORD" not in text.split("<<'SQL'", 1)[1], \
+    assert ":'LANGFUSE_PW'" in text and "$LANGFUSE_DB_PASSWORD" not in text.split("<<'SQL'", 1)[1], \
         "the password must reach SQL only as a psql variable"

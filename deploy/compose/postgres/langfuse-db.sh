@@ -9,11 +9,11 @@ if [ -z "${LANGFUSE_DB_PASSWORD:-}" ]; then
   exit 1
 fi
 
-# The password travels as a psql variable and is quoted by psql (:'pw'), never pasted into SQL.
-psql -v ON_ERROR_STOP=1 -v pw="$LANGFUSE_DB_PASSWORD" <<'SQL'
+# The password travels as a psql variable and is quoted by psql (:'LANGFUSE_PW'), never pasted into SQL.
+psql -v ON_ERROR_STOP=1 -v LANGFUSE_PW="$LANGFUSE_DB_PASSWORD" <<'SQL'
 SELECT 'CREATE ROLE langfuse LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'langfuse')
 \gexec
-ALTER ROLE langfuse WITH LOGIN PASSWORD :'pw';
+ALTER ROLE langfuse WITH LOGIN PASSWORD :'LANGFUSE_PW';
 SELECT 'CREATE DATABASE langfuse OWNER langfuse'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'langfuse')
 \gexec
