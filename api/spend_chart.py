@@ -13,7 +13,7 @@ from decimal import Decimal
 from decision_log.models import CostRow
 
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 72, 12, 16, 56
+LEFT, RIGHT, TOP, BOTTOM = 96, 16, 16, 60
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 SERIES_COLOURS = 6  # ops.css defines .series-0 .. .series-5; more models reuse them in turn
 
@@ -102,7 +102,7 @@ def build(rows: list[CostRow], *, days: int, today: date) -> SpendChart:
     for index in range(days):
         day = first + timedelta(days=index)
         x = LEFT + index * slot + (slot - width) / 2
-        if index % label_every == 0 or index == days - 1:
+        if (days - 1 - index) % label_every == 0:  # counted back from today, which is always labelled
             chart.x_ticks.append(Tick(LEFT + index * slot + slot / 2, day.strftime("%b %d")))
         baseline = float(TOP + PLOT_H)
         for row in sorted(per_day.get(day, []), key=lambda r: ordered.index(r.model or "unknown")):

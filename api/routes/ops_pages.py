@@ -191,7 +191,8 @@ async def orders_page(
     request: Request, conn: ConnDep, user: OpsPage, filters: Annotated[OrderFilters, Query()]
 ) -> HTMLResponse:
     items, total = await orders.list_all_orders(conn, status=filters.status, limit=PAGE_SIZE, offset=filters.offset)
-    nexts: dict[int, list[str]] = {o.id: sorted(s.value for s in TRANSITIONS[o.status]) for o in items}
+    # The next step forward first, cancelling last: the preselected choice is never the destructive one.
+    nexts = {o.id: [s.value for s in OrderStatus if s in TRANSITIONS[o.status]] for o in items}
     return await _page(request, "ops/orders.html", conn=conn, user=user, section="orders", orders=items,
                        total=total, filters=filters, next_statuses=nexts, statuses=[s.value for s in OrderStatus],
                        pager=_pager(total, filters.offset))

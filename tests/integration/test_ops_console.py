@@ -266,7 +266,7 @@ async def test_orders_page_lists_orders_with_their_next_statuses(client: httpx.A
     row = page[page.index(f'id="order-{order["id"]}"'):]
     row = row[:row.index("</tr>")]
     assert "SRPD55K1 × 1" in row
-    assert re.findall(r'<option value="(\w+)">', row) == ["cancelled", "paid"]
+    assert re.findall(r'<option value="(\w+)">', row) == ["paid", "cancelled"]
     assert f'<label for="move-{order["id"]}" class="visually-hidden">New status for order #{order["id"]}</label>' in row
     await client.patch(f"/api/v1/admin/orders/{order['id']}", json={"status": "cancelled"}, headers=ops)
     cancelled = (await client.get("/ops/orders?status=cancelled", headers=ops)).text

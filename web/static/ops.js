@@ -16,6 +16,9 @@
 
   function link(href, text) { return el("a", text, { href: href }); }
 
+  var dollars = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+  function money(amount) { return dollars.format(Number(amount)); }
+
   function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
   // --- The low-stock drill -------------------------------------------------------------------------
@@ -64,7 +67,7 @@
         var item = el("li");
         item.appendChild(link("/ops/reorders?run=" + job.decision_id + "#proposal-" + p.id,
                               p.reference + " × " + p.quantity));
-        item.appendChild(document.createTextNode(" (" + p.status + ", $" + p.total_cost + ")"));
+        item.appendChild(document.createTextNode(" (" + p.status + ", " + money(p.total_cost) + ")"));
         items.appendChild(item);
       });
       say(status, [el("p", "The stock agent proposed " + made.length + " reorder" + (made.length === 1 ? "" : "s") +
@@ -106,7 +109,7 @@
     buttons.forEach(function (b) { b.disabled = true; });
     return seiko.api("POST", "/api/v1/ops/reorders/" + id + "/" + verb, body).then(function (p) {
       var messages = {
-        approve: "Approved " + p.reference + " × " + p.quantity + ": now on order ($" + p.total_cost + ").",
+        approve: "Approved " + p.reference + " × " + p.quantity + ": now on order (" + money(p.total_cost) + ").",
         reject: "Rejected " + p.reference + " × " + p.quantity + ": " + p.decision_reason,
         receive: "Received " + p.quantity + " × " + p.reference + ": added to stock.",
       };
