@@ -157,6 +157,10 @@ def test_iac_runs_checkov_with_the_reviewed_skip_lists(workflows: dict[str, dict
     loop = re.search(r"for env in ([\w ]+); do", scripts)
     assert loop and set(loop.group(1).split()) == envs, "lint and render every environment"
     assert "make tools" in scripts, "the same pinned checkers as the tests"
+    # checkov writes each SARIF report to the file named after "console,"; each is uploaded.
+    reports = set(re.findall(r"--output-file-path console,(\S+)", scripts))
+    uploaded = {s["with"]["sarif_file"] for s in step_using(workflows["iac"], "github/codeql-action/upload-sarif")}
+    assert reports == uploaded and len(reports) == 3
 
 
 def test_dependabot_watches_every_ecosystem() -> None:
