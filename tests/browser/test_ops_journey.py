@@ -210,3 +210,32 @@ def test_console_pages_pass_axe(serve: Callable[..., LiveServer], page: Page, th
         found[path] = audit(page)
     violations = {path: v for path, v in found.items() if v}
     assert violations == {}, json.dumps(violations, indent=1)
+
+
+def test_admin_adjusts_stock_edits_a_watch_and_ships_an_order(serve: Callable[..., LiveServer], page: Page) -> None:
+    base = serve().url
+    sign_in(page, base, ADMIN_EMAIL, ADMIN_PASSWORD, next_path="/ops/inventory/SRPD55K1")
+    before = int(fact(page.locator("main"), "Available").inner_text())
+    expect(page.locator("#admin-only-note")).to_have_count(0)
+
+    page.get_by_label("Change in units (negative to remove)").fill("5")
+    page.get_by_label("Reason", exact=True).fill("stock count correction")
+    page.get_by_role("button", name="Adjust stock").click()
+    expect(page.locator("#toasts")).to_contain_text(f"Stock of SRPD55K1 is now {before + 5}")
+    expect(fact(page.locator("main"), "Available")).to_have_text(str(before + 5))
+    expect(page.locator("table.ledger tbody tr").first).to_contain_text("stock count correction")
+
+    page.get_by_label("Price (USD)").fill("299.00")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#toasts")).to_contain_text("SRPD55K1 saved")
+    expect(fact(page.locator("main"), "Price")).to_have_text("$299.00")
+    screenshot(page, "ops-stock-admin")
+
+    page.goto(f"{base}/ops/orders?status=paid")
+    row = page.locator("table.admin-orders tbody tr").first
+    order = row.get_attribute("id")
+    assert order is not None
+    expect(row.get_by_role("combobox")).to_have_value("shipped")
+    row.get_by_role("button", name="Move").click()
+    expect(page.locator("#toasts")).to_contain_text(f"Order #{order.removeprefix('order-')} is now shipped")
+    expect(page.locator(f"#{order}")).to_have_count(0)  # the page reloaded: no longer among the paid
