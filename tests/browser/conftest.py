@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.fix_app import build_test_app, make_settings
 
@@ -103,7 +104,16 @@ def page(browser: Browser) -> Iterator[Page]:
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    # Chromium now and then answers "Unable to capture screenshot" for a full page while it is still
+    # compositing; a second try succeeds. A third failure is real.
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(path), full_page=full_page)
+            return path
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(250)
     return path
 
 
