@@ -14,7 +14,9 @@ from api.templating import render
 from commerce.cart import service as cart_service
 from commerce.catalog import service as catalog
 from commerce.catalog.models import Category, Movement, WatchQuery, WatchSort
+from commerce.customers.models import Principal
 from commerce.orders import service as orders
+from db.pool import Conn
 from rag.retriever import Mode
 from rag.service import search_watches
 
@@ -56,18 +58,12 @@ async def watch_page(request: Request, reference: str, conn: ConnDep, user: Mayb
 
 @router.get("/account/login", response_class=HTMLResponse, dependencies=[Public])
 async def login_page(request: Request, conn: ConnDep, user: MaybeUser, next: str = "/") -> Response:
-    target = _local(next)
-    if user is not None:
-        return RedirectResponse(target, status_code=303)
-    return await render(request, "login.html", conn=conn, user=None, next=target)
+    return await _account_page(request, "login.html", conn, user, next)
 
 
 @router.get("/account/register", response_class=HTMLResponse, dependencies=[Public])
 async def register_page(request: Request, conn: ConnDep, user: MaybeUser, next: str = "/") -> Response:
-    target = _local(next)
-    if user is not None:
-        return RedirectResponse(target, status_code=303)
-    return await render(request, "register.html", conn=conn, user=None, next=target)
+    return await _account_page(request, "register.html", conn, user, next)
 
 
 @router.get("/cart", response_class=HTMLResponse)
@@ -90,6 +86,15 @@ async def order_page(
     return await render(request, "order.html", conn=conn, user=user, order=order,
                         payment={"provider": payments.name, "simulated": payments.simulated,
                                  "publishable_key": payments.publishable_key})
+
+
+async def _account_page(request: Request, template: str, conn: Conn, user: Principal | None, next_path: str
+                        ) -> Response:
+    """Sign-in and registration; a signed-in visitor goes straight on to where they were headed."""
+    target = _local(next_path)
+    if user is not None:
+        return RedirectResponse(target, status_code=303)
+    return await render(request, template, conn=conn, user=None, next=target)
 
 
 def _without(query: str, phrase: str) -> str:
