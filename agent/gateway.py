@@ -18,9 +18,9 @@ from typing import Any
 from agent import metrics
 from agent.breaker import CircuitBreaker
 from agent.limits import Budgets, DeadlineExceeded, RunLimits
-from agent.providers.base import LLMProvider
+from agent.providers.base import LLMProvider, TextDelta
 from agent.tracing import NullTracer, Tracer
-from agent.types import LLMRequest, LLMResponse, ProviderError, Usage
+from agent.types import ErrorKind, LLMRequest, LLMResponse, ProviderError, TextSink, Usage
 from db.pool import Conn
 from decision_log import repo
 from decision_log.pricing import PriceTable
@@ -95,12 +95,13 @@ class Gateway:
         self.clock = clock
         self._spend = SpendCache(clock=clock)
 
-    async def complete(self, request: LLMRequest, run: RunState) -> LLMResponse | None:
-        """The first provider's answer; None when every provider failed or was skipped."""
+    async def complete(self, request: LLMRequest, run: RunState, sink: TextSink | None = None) -> LLMResponse | None:
+        """The first provider's answer; None when every provider failed or was skipped. With a `sink`, the
+        answer is streamed into it as it is written (and discarded there when an attempt fails)."""
         for index, slot in enumerate(self.slots):
             reason = await self._skip_reason(slot, run)
             if reason is None:
-                response, reason = await self._attempts(slot, request, run)
+                response, reason = await self._attempts(slot, request, run, sink)
                 if response is not None:
                     return response
             else:
@@ -123,7 +124,9 @@ class Gateway:
             return True
         return per_agent is not None and await self._spend.today(run.conn, run.agent) >= per_agent
 
-    async def _attempts(self, slot: Slot, request: LLMRequest, run: RunState) -> tuple[LLMResponse | None, str]:
+    async def _attempts(
+        self, slot: Slot, request: LLMRequest, run: RunState, sink: TextSink | None
+    ) -> tuple[LLMResponse | None, str]:
         reason = "error"
         for attempt in range(1, self.limits.max_attempts + 1):
             remaining = run.deadline - self.clock()
@@ -131,7 +134,9 @@ class Gateway:
                 raise DeadlineExceeded("the run's wall-time cap was reached while calling providers")
             started = self.clock()
             try:
-                response = await slot.provider.complete(request, timeout=min(self.limits.call_timeout_s, remaining))
+                timeout = min(self.limits.call_timeout_s, remaining)
+                response = await (self._stream(slot.provider, request, timeout, sink) if sink is not None
+                                  else slot.provider.complete(request, timeout=timeout))
             except ProviderError as exc:
                 slot.breaker.record_failure()
                 reason = exc.kind.value
@@ -154,6 +159,24 @@ class Gateway:
             run.provider, run.model = slot.provider.name, response.model
             return response, ""
         return None, reason
+
+    @staticmethod
+    async def _stream(provider: LLMProvider, request: LLMRequest, call_timeout: float, sink: TextSink
+                      ) -> LLMResponse:
+        final: LLMResponse | None = None
+        try:
+            # The SDK enforces the per-call timeout on its own HTTP client.
+            async for event in provider.stream(request, timeout=call_timeout):
+                if isinstance(event, TextDelta):
+                    await sink.text(event.text)
+                else:
+                    final = event
+            if final is None:
+                raise ProviderError(ErrorKind.server_error, "the stream ended without a final message")
+        except ProviderError:
+            await sink.discard()  # the next attempt (or provider) writes the answer again from the start
+            raise
+        return final
 
     def _ms(self, started: float) -> int:
         return int((self.clock() - started) * 1000)

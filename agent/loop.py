@@ -14,7 +14,7 @@ from agent import metrics
 from agent.gateway import Gateway, RunState
 from agent.limits import RunLimitExceeded, RunLimits, StepLimitExceeded, TokenLimitExceeded
 from agent.tracing import NullTracer, Tracer
-from agent.types import LLMRequest, Message, Usage
+from agent.types import LLMRequest, Message, TextSink, Usage
 from db.pool import Conn
 from decision_log import repo
 from tools.registry import Guard, ToolRegistry, ToolResult
@@ -57,9 +57,10 @@ class AgentLoop:
     async def run(
         self, conn: Conn, *, agent: str, trigger: str, prompt: Prompt, user_message: str, context: Any,
         offline_policy: OfflinePolicy, max_tokens: int = 1024, metadata: dict[str, Any] | None = None,
-        decision_id: uuid.UUID | None = None,
+        decision_id: uuid.UUID | None = None, sink: TextSink | None = None,
     ) -> RunResult:
-        """`decision_id` may be chosen by the caller, so that tools can stamp what they write with it."""
+        """`decision_id` may be chosen by the caller, so that tools can stamp what they write with it.
+        With a `sink`, the answer streams into it while the model writes it."""
         decision_id = decision_id or uuid.uuid4()
         await repo.start_decision(conn, decision_id=decision_id, agent=agent, trigger=trigger,
                                   prompt_name=prompt.name, prompt_version=prompt.version, metadata=metadata or {})
@@ -78,7 +79,7 @@ class AgentLoop:
             return result
 
         try:
-            text = await self._converse(run, prompt, user_message, max_tokens, run_tool, offline_policy)
+            text = await self._converse(run, prompt, user_message, max_tokens, run_tool, offline_policy, sink)
             outcome = "completed"
         except RunLimitExceeded as exc:
             outcome, error = exc.outcome, str(exc)
@@ -99,20 +100,22 @@ class AgentLoop:
 
     async def _converse(
         self, run: RunState, prompt: Prompt, user_message: str, max_tokens: int,
-        run_tool: Callable[..., Awaitable[ToolResult]], offline_policy: OfflinePolicy,
+        run_tool: Callable[..., Awaitable[ToolResult]], offline_policy: OfflinePolicy, sink: TextSink | None = None,
     ) -> str:
         messages: list[Message] = [Message("user", user_message)]
         rounds = 0
         while True:
             request = LLMRequest(system=prompt.text, messages=tuple(messages), tools=self.tools.specs,
                                  max_tokens=max_tokens)
-            response = await self.gateway.complete(request, run)
+            response = await self.gateway.complete(request, run, sink)
             if response is None:
                 return await self._offline(run, offline_policy, run_tool)
             if run.usage.total > self.limits.max_total_tokens:
                 raise TokenLimitExceeded(f"{run.usage.total} tokens used; the cap is {self.limits.max_total_tokens}")
             if not response.tool_calls:
                 return response.text
+            if sink is not None:
+                await sink.discard()  # text before tool calls ("let me look") is not the answer
             rounds += 1
             if rounds > self.limits.max_tool_rounds:
                 raise StepLimitExceeded(f"more than {self.limits.max_tool_rounds} tool rounds")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -97,3 +97,13 @@ class ProviderError(Exception):
     @property
     def retryable(self) -> bool:
         return self.kind in RETRYABLE
+
+
+class TextSink(Protocol):
+    """Receives an answer while the model writes it (the shopper assistant streams through this)."""
+
+    async def text(self, delta: str) -> None: ...
+
+    async def discard(self) -> None:
+        """Everything received since the last discard is void: the attempt failed mid-answer (another
+        attempt or provider follows), or the turn ended in tool calls rather than the answer."""

@@ -88,6 +88,9 @@ def _error(exc: anthropic.APIError) -> ProviderError:
     if isinstance(exc, anthropic.APIStatusError):
         status = exc.status_code
         retry_after = _retry_after(exc.response.headers.get("retry-after"))
+        if status < 400:
+            # An `error` event inside a stream that began with 200: the kind is in the event's body.
+            status = _STREAM_ERROR_STATUS.get(_error_type(exc.body) or "", 500)
         if status == 429:
             return ProviderError(ErrorKind.rate_limited, exc.message, retry_after, status)
         if status == 529:
@@ -98,6 +101,17 @@ def _error(exc: anthropic.APIError) -> ProviderError:
             return ProviderError(ErrorKind.auth, exc.message, None, status)
         return ProviderError(ErrorKind.bad_request, exc.message, None, status)
     return ProviderError(ErrorKind.server_error, str(exc))
+
+
+# Anthropic's error types and the HTTP status each stands for when it arrives mid-stream.
+_STREAM_ERROR_STATUS = {"rate_limit_error": 429, "overloaded_error": 529, "api_error": 500,
+                        "invalid_request_error": 400, "authentication_error": 401, "permission_error": 403}
+
+
+def _error_type(body: object) -> str | None:
+    error = body.get("error") if isinstance(body, dict) else None
+    kind = error.get("type") if isinstance(error, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -28,6 +28,7 @@ from typing import Any
 from tests.fakes._loopback import FakeHandler, FaultField, serving
 
 FAULTS = ("429", "529", "500", "timeout", "stream_error")
+HOLD_LIMIT_S = 20.0
 
 
 @dataclass
@@ -41,6 +42,11 @@ class Reply:
     cache_read: int = 0  # usage.cache_read_input_tokens
     fault: str | None = None
     retry_after: int = 1  # seconds, sent as `retry-after` on a "429"
+    # A streamed answer can pause after `hold_after` text pieces until the test sets `release`, to show
+    # that what was sent so far reached the client while the model was still "writing".
+    hold_after: int | None = None
+    release: threading.Event | None = None
+    released: bool | None = None  # set by the fake: True when `release` came before HOLD_LIMIT_S
 
     @classmethod
     def text_reply(cls, text: str, **kw: Any) -> Reply:
@@ -140,9 +146,11 @@ class AnthropicFake:
             if block["type"] == "text":
                 yield "content_block_start", {"type": "content_block_start", "index": index,
                                               "content_block": {"type": "text", "text": ""}}
-                for piece in _text_pieces(block["text"]):
+                for count, piece in enumerate(_text_pieces(block["text"]), start=1):
                     yield "content_block_delta", {"type": "content_block_delta", "index": index,
                                                   "delta": {"type": "text_delta", "text": piece}}
+                    if reply.release is not None and count == reply.hold_after:
+                        reply.released = reply.release.wait(HOLD_LIMIT_S)
             else:
                 yield "content_block_start", {"type": "content_block_start", "index": index, "content_block": {
                     "type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}}

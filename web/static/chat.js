@@ -1,5 +1,6 @@
 // The shopping assistant panel: asks POST /api/v1/chat for a server-sent event stream and shows the
-// answer as it arrives, then the watches it cited as cards (prices and stock are the live ones).
+// answer sentence by sentence while the model writes it (each one already checked against live
+// prices and stock), then the watches it cited as cards.
 (function () {
   "use strict";
   var seiko = window.seiko;
@@ -73,6 +74,9 @@
         }
         return readEvents(response, function (name, data) {
           if (name === "delta") { text.textContent += data.text; }
+          // The model's earlier words are void (it went on to look things up, or its provider failed).
+          else if (name === "reset") { text.textContent = ""; }
+          else if (name === "error") { throw new Error(data.detail); }
           else if (name === "products" && data.length) {
             var cards = element("div", "chat-cards");
             cards.setAttribute("aria-label", "Watches mentioned");
