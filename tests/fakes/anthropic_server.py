@@ -91,6 +91,7 @@ class AnthropicFake:
     requests: list[RecordedRequest] = field(default_factory=list)
     stall_seconds: float = 3.0
     latency_s: float = 0.0  # a fixed model latency before every answer (benchmarks)
+    pace_s: float = 0.0  # a pause after each streamed word, as a model writes (benchmarks)
     arrivals: list[float] = field(default_factory=list)  # time.perf_counter() when each request arrived
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -149,6 +150,8 @@ class AnthropicFake:
                 for count, piece in enumerate(_text_pieces(block["text"]), start=1):
                     yield "content_block_delta", {"type": "content_block_delta", "index": index,
                                                   "delta": {"type": "text_delta", "text": piece}}
+                    if self.pace_s:
+                        time.sleep(self.pace_s)
                     if reply.release is not None and count == reply.hold_after:
                         reply.released = reply.release.wait(HOLD_LIMIT_S)
             else:
