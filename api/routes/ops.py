@@ -14,6 +14,7 @@ from api.deps import AdminUser, ConnDep, OpsUser
 from commerce.errors import NotFound
 from decision_log import service
 from decision_log.models import CostReport, DecisionDetail, DecisionPage
+from evals.ab import repo as eval_repo
 from prompts.models import PromptSummary, PromptVersion
 from prompts.registry import PromptRegistry
 
@@ -103,16 +104,12 @@ class EvalRunList(BaseModel):
 
 @router.get("/evals", summary="Prompt A/B eval runs, newest first")
 async def list_eval_runs(_: OpsUser, conn: ConnDep) -> EvalRunList:
-    cur = await conn.execute("SELECT id, suite, prompt_name, baseline, candidate, repetitions, mean_diff, diff_low, "
-                             "diff_high, p_value, not_worse, created_at FROM eval_runs ORDER BY created_at DESC "
-                             "LIMIT 100")
-    return EvalRunList(items=[EvalRunSummary.model_validate(r) for r in await cur.fetchall()])
+    return EvalRunList(items=[EvalRunSummary.model_validate(r) for r in await eval_repo.list_runs(conn, limit=100)])
 
 
 @router.get("/evals/{run_id}/report", response_class=HTMLResponse, summary="The run's HTML report")
 async def eval_report(run_id: uuid.UUID, _: OpsUser, conn: ConnDep) -> HTMLResponse:
-    cur = await conn.execute("SELECT report_html FROM eval_runs WHERE id = %s", (run_id,))
-    row = await cur.fetchone()
-    if row is None or not row["report_html"]:
+    html = await eval_repo.report_html(conn, run_id=run_id)
+    if not html:
         raise EvalRunNotFound(f"No eval run {run_id}")
-    return HTMLResponse(row["report_html"])
+    return HTMLResponse(html)

@@ -6,13 +6,11 @@ so a run can be scored again (`rescore`) without calling any model."""
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from agent.gateway import Gateway
@@ -23,7 +21,7 @@ from agent.stock_agent import PROMPT as STOCK_PROMPT
 from agent.stock_agent import run_stock_agent
 from commerce.replenishment.models import ReorderPolicy
 from db.pool import Conn
-from evals.ab import stats
+from evals.ab import repo, stats
 from evals.ab.cases import ShopperCase, StockCase, load_shopper_cases, load_stock_cases
 from evals.ab.models import CaseResult, RunInfo
 from evals.ab.report import render_report
@@ -136,52 +134,36 @@ async def _store_run(conn: Conn, info: RunInfo, prompt: str, variants: list[Vari
     previous = await _previous(conn, info.suite, prompt)
     html = render_report(info, results, summaries=stats.summarize(results), comparison=comparison,
                          flaky=stats.flakiness(results), margin=margin, verdict=verdict, previous=previous)
-    await conn.execute(
-        """INSERT INTO eval_runs (id, suite, prompt_name, baseline, candidate, baseline_version, candidate_version,
-               repetitions, providers, margin, mean_diff, diff_low, diff_high, p_value, not_worse, report_html)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-           ON CONFLICT (id) DO UPDATE SET mean_diff = EXCLUDED.mean_diff, diff_low = EXCLUDED.diff_low,
-               diff_high = EXCLUDED.diff_high, p_value = EXCLUDED.p_value, not_worse = EXCLUDED.not_worse,
-               report_html = EXCLUDED.report_html""",
-        (info.run_id, info.suite, prompt, info.baseline, info.candidate, variants[0].version, variants[1].version,
-         info.repetitions, list(info.providers), Decimal(str(margin)), comparison.mean_diff, comparison.diff_low,
-         comparison.diff_high, comparison.p_value, verdict, html))
+    await repo.save_run(conn, {
+        "id": info.run_id, "suite": info.suite, "prompt_name": prompt, "baseline": info.baseline,
+        "candidate": info.candidate, "baseline_version": variants[0].version,
+        "candidate_version": variants[1].version, "repetitions": info.repetitions, "providers": list(info.providers),
+        "margin": margin, "mean_diff": comparison.mean_diff, "diff_low": comparison.diff_low,
+        "diff_high": comparison.diff_high, "p_value": comparison.p_value, "not_worse": verdict, "report_html": html})
 
 
 async def _store_result(conn: Conn, run_id: uuid.UUID, r: CaseResult, output: dict[str, Any],
                         decision_id: uuid.UUID) -> None:
-    await conn.execute(
-        """INSERT INTO eval_results (run_id, case_id, variant, provider, repetition, output, score, passed,
-               explanations, cost_usd, latency_ms, input_tokens, output_tokens, decision_id)
-           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)""",
-        (run_id, r.case_id, r.variant, r.provider, r.repetition, json.dumps(output, default=str), r.score, r.passed,
-         json.dumps(list(r.explanations)), r.cost_usd, r.latency_ms, r.input_tokens, r.output_tokens))
+    await repo.save_result(conn, run_id=run_id, result=r, output=output)
 
 
 async def _previous(conn: Conn, suite: str, prompt: str) -> dict[str, Any] | None:
-    cur = await conn.execute(
-        "SELECT id, created_at, baseline, candidate, mean_diff, not_worse FROM eval_runs "
-        "WHERE suite = %s AND prompt_name = %s ORDER BY created_at DESC LIMIT 1", (suite, prompt))
-    row = await cur.fetchone()
+    row = await repo.latest_run(conn, suite=suite, prompt=prompt)
     if row is None:
         return None
-    cur = await conn.execute("SELECT variant, avg(passed::int)::float8 AS rate FROM eval_results WHERE run_id = %s "
-                             "GROUP BY variant", (row["id"],))
     return {"run_id": str(row["id"]), "mean_diff": row["mean_diff"],
-            "pass_rates": {r["variant"]: r["rate"] for r in await cur.fetchall()}}
+            "pass_rates": await repo.pass_rates(conn, run_id=row["id"])}
 
 
 async def load_results(conn: Conn, run_id: uuid.UUID) -> tuple[dict[str, Any], list[tuple[CaseResult, dict[str, Any]]]]:
-    cur = await conn.execute("SELECT * FROM eval_runs WHERE id = %s", (run_id,))
-    run = await cur.fetchone()
+    run = await repo.get_run(conn, run_id=run_id)
     if run is None:
         raise KeyError(f"no eval run {run_id}")
-    cur = await conn.execute("SELECT * FROM eval_results WHERE run_id = %s ORDER BY id", (run_id,))
     rows = [(CaseResult(case_id=r["case_id"], variant=r["variant"], provider=r["provider"],
                         repetition=r["repetition"], score=r["score"], passed=r["passed"],
                         explanations=tuple(r["explanations"]), cost_usd=r["cost_usd"], latency_ms=r["latency_ms"],
                         input_tokens=r["input_tokens"], output_tokens=r["output_tokens"]), r["output"])
-            for r in await cur.fetchall()]
+            for r in await repo.get_results(conn, run_id=run_id)]
     return run, rows
 
 
@@ -191,7 +173,7 @@ async def rescore(conn: Conn, run_id: uuid.UUID) -> list[CaseResult]:
     cases = {c.id: c for c in (load_stock_cases() if run["suite"] == "stock" else load_shopper_cases())}
     rescored = []
     async with conn.transaction():
-        await conn.execute("DELETE FROM eval_results WHERE run_id = %s", (run_id,))
+        await repo.delete_results(conn, run_id=run_id)
         for old, output in rows:
             scores = _score(run["suite"], cases[old.case_id], output)
             new = CaseResult(old.case_id, old.variant, old.provider, old.repetition,

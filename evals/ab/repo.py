@@ -1,0 +1,77 @@
+"""SQL for prompt A/B eval runs and their per-case results."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from db.pool import Conn
+from evals.ab.models import CaseResult
+
+_RUN_COLUMNS = ("id", "suite", "prompt_name", "baseline", "candidate", "baseline_version", "candidate_version",
+                "repetitions", "providers", "margin", "mean_diff", "diff_low", "diff_high", "p_value", "not_worse",
+                "report_html")
+
+
+async def save_run(conn: Conn, run: dict[str, Any]) -> None:
+    """Insert a run (keys: the eval_runs columns); saving it again (a rescore) updates its verdict."""
+    placeholders = ", ".join(f"%({c})s" for c in _RUN_COLUMNS)
+    await conn.execute(
+        f"""INSERT INTO eval_runs ({", ".join(_RUN_COLUMNS)}) VALUES ({placeholders})
+           ON CONFLICT (id) DO UPDATE SET mean_diff = EXCLUDED.mean_diff, diff_low = EXCLUDED.diff_low,
+               diff_high = EXCLUDED.diff_high, p_value = EXCLUDED.p_value, not_worse = EXCLUDED.not_worse,
+               report_html = EXCLUDED.report_html""",  # noqa: S608 - column names are the constant tuple above
+        {**run, "margin": Decimal(str(run["margin"]))},
+    )
+
+
+async def save_result(conn: Conn, *, run_id: uuid.UUID, result: CaseResult, output: dict[str, Any]) -> None:
+    r = result
+    await conn.execute(
+        """INSERT INTO eval_results (run_id, case_id, variant, provider, repetition, output, score, passed,
+               explanations, cost_usd, latency_ms, input_tokens, output_tokens, decision_id)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL)""",
+        (run_id, r.case_id, r.variant, r.provider, r.repetition, json.dumps(output, default=str), r.score, r.passed,
+         json.dumps(list(r.explanations)), r.cost_usd, r.latency_ms, r.input_tokens, r.output_tokens))
+
+
+async def latest_run(conn: Conn, *, suite: str, prompt: str) -> dict[str, Any] | None:
+    cur = await conn.execute(
+        "SELECT id, created_at, baseline, candidate, mean_diff, not_worse FROM eval_runs "
+        "WHERE suite = %s AND prompt_name = %s ORDER BY created_at DESC LIMIT 1", (suite, prompt))
+    return await cur.fetchone()
+
+
+async def pass_rates(conn: Conn, *, run_id: uuid.UUID) -> dict[str, float]:
+    cur = await conn.execute("SELECT variant, avg(passed::int)::float8 AS rate FROM eval_results WHERE run_id = %s "
+                             "GROUP BY variant", (run_id,))
+    return {r["variant"]: r["rate"] for r in await cur.fetchall()}
+
+
+async def get_run(conn: Conn, *, run_id: uuid.UUID) -> dict[str, Any] | None:
+    cur = await conn.execute("SELECT * FROM eval_runs WHERE id = %s", (run_id,))
+    return await cur.fetchone()
+
+
+async def get_results(conn: Conn, *, run_id: uuid.UUID) -> list[dict[str, Any]]:
+    cur = await conn.execute("SELECT * FROM eval_results WHERE run_id = %s ORDER BY id", (run_id,))
+    return await cur.fetchall()
+
+
+async def delete_results(conn: Conn, *, run_id: uuid.UUID) -> None:
+    await conn.execute("DELETE FROM eval_results WHERE run_id = %s", (run_id,))
+
+
+async def list_runs(conn: Conn, *, limit: int = 100) -> list[dict[str, Any]]:
+    cur = await conn.execute("SELECT id, suite, prompt_name, baseline, candidate, repetitions, mean_diff, diff_low, "
+                             "diff_high, p_value, not_worse, created_at FROM eval_runs ORDER BY created_at DESC "
+                             "LIMIT %s", (limit,))
+    return await cur.fetchall()
+
+
+async def report_html(conn: Conn, *, run_id: uuid.UUID) -> str | None:
+    cur = await conn.execute("SELECT report_html FROM eval_runs WHERE id = %s", (run_id,))
+    row = await cur.fetchone()
+    return row["report_html"] if row else None
