@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,8 @@ IDLE_POLL_S = 0.5
 # when the worker holding it died; the job is then retried, at most MAX_ATTEMPTS times in all.
 JOB_LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
+# Failing abandoned jobs is housekeeping: once a minute is plenty, not on every idle poll.
+ABANDONED_SWEEP_S = 60.0
 
 
 class Worker:
@@ -40,6 +43,7 @@ class Worker:
         self.notify_url = notify_url
         self.lease = lease
         self.max_attempts = max_attempts
+        self._next_sweep = 0.0
 
     async def run_forever(self) -> None:
         while True:
@@ -56,8 +60,7 @@ class Worker:
         async with self.pool.connection() as conn:
             job = await jobs.claim_next(conn, lease=self.lease, max_attempts=self.max_attempts)
             if job is None:
-                if abandoned := await jobs.fail_abandoned(conn, max_attempts=self.max_attempts):
-                    _log.warning("agent_jobs_abandoned", count=abandoned)
+                await self._fail_abandoned(conn)
                 return False
             try:
                 result = await run_stock_agent(conn, self.loop, trigger=job["trigger"], policy=self.policy,
@@ -73,6 +76,13 @@ class Worker:
                       provider=result.provider, decision_id=str(result.decision_id))
             await self._notify(conn, result)
         return True
+
+    async def _fail_abandoned(self, conn: Any) -> None:
+        if time.monotonic() < self._next_sweep:
+            return
+        self._next_sweep = time.monotonic() + ABANDONED_SWEEP_S
+        if abandoned := await jobs.fail_abandoned(conn, max_attempts=self.max_attempts):
+            _log.warning("agent_jobs_abandoned", count=abandoned)
 
     async def _notify(self, conn: Any, result: RunResult) -> None:
         """New proposals go to a Slack-compatible webhook, retried a few times; failures are logged."""

@@ -74,6 +74,14 @@ def checkov(target: Path, *, framework: str, config: Path, cwd: Path = ROOT) -> 
     pytest.fail(f"checkov found nothing to scan for {framework} in {target}: {result.stdout[:2000]}")
 
 
+def assert_checkov_clean(report: dict[str, Any], *, min_passed: int) -> None:
+    """No failed check, no parsing error, and enough checks passed to show checkov really scanned."""
+    summary = report["summary"]
+    failed = [f"{c['check_id']} {c['resource']} ({c['file_path']})" for c in report["results"]["failed_checks"]]
+    assert summary["failed"] == 0, "\n".join(failed)
+    assert summary["passed"] > min_passed and summary["parsing_errors"] == 0, summary
+
+
 def skip_list(config: Path) -> dict[str, str]:
     """The checkov skip list of a config file, each check id with the comment that gives its reason."""
     reasons: dict[str, str] = {}

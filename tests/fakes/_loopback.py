@@ -5,8 +5,57 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
+
+R = TypeVar("R")
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]  # lower-cased names
+    body: dict[str, Any]
+
+    @property
+    def api_key(self) -> str | None:
+        """The key as sent: `x-api-key`, or (as anthropic>=2 sends it) `Authorization: Bearer <key>`."""
+        if self.headers.get("x-api-key"):
+            return self.headers["x-api-key"]
+        scheme, _, token = self.headers.get("authorization", "").partition(" ")
+        return token if scheme.lower() == "bearer" and token else None
+
+
+@dataclass
+class ScriptedFake(Generic[R]):
+    """A fake's state: the queue of scripted replies and every request received, behind one lock."""
+
+    CHAT_PATH: ClassVar[str]  # the endpoint whose bodies `bodies` lists
+    url: str = ""
+    replies: list[R] = field(default_factory=list)
+    requests: list[RecordedRequest] = field(default_factory=list)
+    stall_seconds: float = 3.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def script(self, *replies: R) -> None:
+        with self._lock:
+            self.replies.extend(replies)
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return [r.body for r in self.requests if r.path == self.CHAT_PATH]
+
+    @property
+    def last_body(self) -> dict[str, Any]:
+        return self.bodies[-1]
+
+    def take(self, request: RecordedRequest, default: R) -> R:
+        """Record `request` and hand out the next scripted reply (`default` when none is left)."""
+        with self._lock:
+            self.requests.append(request)
+            return self.replies.pop(0) if self.replies else default
 
 
 class FakeHandler(BaseHTTPRequestHandler):

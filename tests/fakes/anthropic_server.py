@@ -23,9 +23,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from tests.fakes._loopback import FakeHandler, FaultField, serving
+from tests.fakes._loopback import FakeHandler, FaultField, RecordedRequest, ScriptedFake, serving
 
 FAULTS = ("429", "529", "500", "timeout", "stream_error")
 HOLD_LIMIT_S = 20.0
@@ -69,50 +69,16 @@ Reply.fault = FaultField(FAULTS)  # type: ignore[assignment]
 
 
 @dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    headers: dict[str, str]  # lower-cased names
-    body: dict[str, Any]
-
-    @property
-    def api_key(self) -> str | None:
-        """The key as sent: `x-api-key`, or (as anthropic>=2 sends it) `Authorization: Bearer <key>`."""
-        if self.headers.get("x-api-key"):
-            return self.headers["x-api-key"]
-        scheme, _, token = self.headers.get("authorization", "").partition(" ")
-        return token if scheme.lower() == "bearer" and token else None
-
-
-@dataclass
-class AnthropicFake:
-    url: str = ""
-    replies: list[Reply] = field(default_factory=list)
-    requests: list[RecordedRequest] = field(default_factory=list)
-    stall_seconds: float = 3.0
+class AnthropicFake(ScriptedFake[Reply]):
+    CHAT_PATH: ClassVar[str] = "/v1/messages"
     latency_s: float = 0.0  # a fixed model latency before every answer (benchmarks)
     pace_s: float = 0.0  # a pause after each streamed word, as a model writes (benchmarks)
     arrivals: list[float] = field(default_factory=list)  # time.perf_counter() when each request arrived
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def script(self, *replies: Reply) -> None:
-        with self._lock:
-            self.replies.extend(replies)
-
-    @property
-    def bodies(self) -> list[dict[str, Any]]:
-        return [r.body for r in self.requests if r.path == "/v1/messages"]
-
-    @property
-    def last_body(self) -> dict[str, Any]:
-        return self.bodies[-1]
 
     def next_reply(self, request: RecordedRequest) -> Reply:
-        with self._lock:
-            self.arrivals.append(time.perf_counter())
-            self.requests.append(request)
-            reply = self.replies.pop(0) if self.replies else Reply.text_reply("ok")
+        self.arrivals.append(time.perf_counter())
+        reply = self.take(request, Reply.text_reply("ok"))
         if self.latency_s:
             time.sleep(self.latency_s)
         return reply

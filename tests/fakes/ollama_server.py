@@ -14,15 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from tests.fakes._loopback import FakeHandler, FaultField, serving
+from tests.fakes._loopback import FakeHandler, FaultField, RecordedRequest, ScriptedFake, serving
 
 FAULTS = ("500", "404", "timeout")
 
@@ -53,43 +52,17 @@ Reply.fault = FaultField(FAULTS)  # type: ignore[assignment]
 
 
 @dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    headers: dict[str, str]  # lower-cased names
-    body: dict[str, Any]
-
-
-@dataclass
-class OllamaFake:
-    url: str = ""
-    replies: list[Reply] = field(default_factory=list)
-    requests: list[RecordedRequest] = field(default_factory=list)
+class OllamaFake(ScriptedFake[Reply]):
+    CHAT_PATH: ClassVar[str] = "/api/chat"
     models: list[str] = field(default_factory=lambda: ["llama3.2:3b"])
     version: str = "0.6.8"
-    stall_seconds: float = 3.0
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def script(self, *replies: Reply) -> None:
-        with self._lock:
-            self.replies.extend(replies)
-
-    @property
-    def bodies(self) -> list[dict[str, Any]]:
-        return [r.body for r in self.requests if r.path == "/api/chat"]
-
-    @property
-    def last_body(self) -> dict[str, Any]:
-        return self.bodies[-1]
 
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
             self.requests.append(request)
 
     def next_reply(self, request: RecordedRequest) -> Reply:
-        with self._lock:
-            self.requests.append(request)
-            return self.replies.pop(0) if self.replies else Reply.text_reply("ok")
+        return self.take(request, Reply.text_reply("ok"))
 
     def tags(self) -> dict[str, Any]:
         return {"models": [{

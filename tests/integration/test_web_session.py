@@ -119,3 +119,14 @@ async def test_stripe_is_allowed_by_the_page_policy_only_when_stripe_is_active(c
     csp = (await client.get("/")).headers["content-security-policy"]
     assert "js.stripe.com" not in csp
     assert "script-src 'self'" in csp
+
+
+async def test_bad_sign_in_bodies_are_problems_and_set_no_cookie(app: FastAPI) -> None:
+    browser = await browser_client(app)
+    broken = await browser.post("/api/v1/auth/session", content=b"{not json",
+                                headers={"Content-Type": "application/json"})
+    assert broken.status_code == 400 and broken.json()["code"] == "malformed_json"
+    missing = await browser.post("/api/v1/auth/session", json={"email": "a@example.com"})
+    assert missing.status_code == 422 and missing.json()["code"] == "validation_error"
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert "set-cookie" not in broken.headers and "set-cookie" not in missing.headers
