@@ -12,7 +12,7 @@ from agent import chat_store, metrics
 from agent.grounding import Emit
 from agent.loop import AgentLoop
 from agent.shopper import answer
-from db.pool import Conn
+from db.pool import Pool
 from rag.embedder import Embedder
 from tools.shopper import ShopperContext
 
@@ -37,19 +37,22 @@ class ChatReply(BaseModel):
 
 
 async def chat_turn(
-    conn: Conn, loop: AgentLoop, embedder: Embedder | None, *, message: str, session_id: uuid.UUID | None,
+    loop: AgentLoop, pool: Pool, embedder: Embedder | None, *, message: str, session_id: uuid.UUID | None,
     customer_id: int | None, customer_name: str | None, emit: Emit | None = None,
 ) -> ChatReply:
-    """One turn of a conversation; with `emit`, the grounded answer is streamed while it is written."""
+    """One turn of a conversation; with `emit`, the grounded answer is streamed while it is written.
+    Connections come from `pool` for each short step and go back before the model is called."""
     started = time.perf_counter()
-    session = await chat_store.ensure_session(conn, session_id=session_id, customer_id=customer_id)
-    past = await chat_store.history(conn, session_id=session)
-    context = ShopperContext(conn=conn, embedder=embedder, customer_id=customer_id)
-    result = await answer(conn, loop, context=context, question=message, history=past, session_id=session,
+    async with pool.connection() as conn:
+        session = await chat_store.ensure_session(conn, session_id=session_id, customer_id=customer_id)
+        past = await chat_store.history(conn, session_id=session)
+    context = ShopperContext(pool=pool, embedder=embedder, customer_id=customer_id)
+    result = await answer(loop, pool, context=context, question=message, history=past, session_id=session,
                           customer_name=customer_name, emit=emit)
-    await chat_store.append(conn, session_id=session, role="user", content=message)
-    await chat_store.append(conn, session_id=session, role="assistant", content=result.grounded.text,
-                            decision_id=result.run.decision_id)
+    async with pool.connection() as conn, conn.transaction():
+        await chat_store.append(conn, session_id=session, role="user", content=message)
+        await chat_store.append(conn, session_id=session, role="assistant", content=result.grounded.text,
+                                decision_id=result.run.decision_id)
     metrics.CHAT_REQUESTS.labels(result.run.provider or "none").inc()
     metrics.CHAT_DURATION.observe(time.perf_counter() - started)
     usage = result.run.usage

@@ -8,7 +8,6 @@ reason and cost."""
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,10 +19,11 @@ from agent.breaker import CircuitBreaker
 from agent.limits import Budgets, DeadlineExceeded, RunLimits
 from agent.providers.base import LLMProvider, TextDelta
 from agent.tracing import NullTracer, Tracer
-from agent.types import ErrorKind, LLMRequest, LLMResponse, ProviderError, TextSink, Usage
-from db.pool import Conn
-from decision_log import repo
+from common.clock import Clock, system_clock
+from common.llm import ErrorKind, LLMRequest, LLMResponse, ProviderError, TextSink, Usage
 from decision_log.pricing import PriceTable
+from decision_log.recorder import DecisionRecorder
+from decision_log.records import CallRecord, Fallback
 
 MAX_BACKOFF_S = 8.0
 
@@ -36,21 +36,19 @@ class Slot:
 
 @dataclass
 class RunState:
-    """What one agent run accumulates while it talks to providers."""
+    """What one agent run accumulates while it talks to providers. It holds no connection: every
+    record goes through the recorder, which borrows one per write."""
 
-    conn: Conn
+    recorder: DecisionRecorder
     decision_id: uuid.UUID
     agent: str
-    deadline: float
+    deadline: float  # on the gateway's clock
     prompt_version: int | None = None
     tracer: Tracer = field(default_factory=NullTracer)
     trace: Any = None
     usage: Usage = field(default_factory=Usage)
     cost: Decimal | None = Decimal(0)
-    # Call rows are written with the decision at the end of the run, in one transaction: one commit
-    # per run rather than one per call (a commit waits for the WAL flush).
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    fallbacks: list[str] = field(default_factory=list)
+    fallbacks: list[Fallback] = field(default_factory=list)
     provider: str | None = None
     model: str | None = None
 
@@ -61,36 +59,36 @@ class RunState:
 @dataclass
 class SpendCache:
     """Today's spend, read from the decision log at most every `ttl_s` and kept current in between
-    with this process's own costs, so the budget check is not a query on every call."""
+    with this process's own costs, so the budget check is not a query on every call. The database
+    decides what "today" is; the cache only ages on the injected clock."""
 
-    clock: Callable[[], float]
+    clock: Clock
     ttl_s: float = 5.0
-    _values: dict[str | None, tuple[Decimal, float, str]] = field(default_factory=dict)
+    _values: dict[str | None, tuple[Decimal, float]] = field(default_factory=dict)
 
-    async def today(self, conn: Conn, agent: str | None) -> Decimal:
-        day = time.strftime("%Y-%m-%d", time.gmtime())
+    async def today(self, recorder: DecisionRecorder, agent: str | None) -> Decimal:
         cached = self._values.get(agent)
-        if cached is None or self.clock() - cached[1] > self.ttl_s or cached[2] != day:
-            self._values[agent] = (await repo.spent_today(conn, agent=agent), self.clock(), day)
+        if cached is None or self.clock() - cached[1] > self.ttl_s:
+            self._values[agent] = (await recorder.spent_today(agent=agent), self.clock())
         return self._values[agent][0]
 
     def add(self, agent: str, cost: Decimal) -> None:
         for key in (None, agent):
             if key in self._values:
-                value, fetched, day = self._values[key]
-                self._values[key] = (value + cost, fetched, day)
+                value, fetched = self._values[key]
+                self._values[key] = (value + cost, fetched)
 
 
 class Gateway:
     def __init__(
-        self, slots: list[Slot], *, prices: PriceTable, budgets: Budgets | None = None,
-        limits: RunLimits | None = None, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
+        self, slots: list[Slot], *, prices: PriceTable, limits: RunLimits, budgets: Budgets | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock = system_clock,
     ) -> None:
         self.slots = slots
         self.prices = prices
         self.budgets = budgets or Budgets()
-        self.limits = limits or RunLimits()
+        self.limits = limits
         self.sleep = sleep
         self.clock = clock
         self._spend = SpendCache(clock=clock)
@@ -107,7 +105,7 @@ class Gateway:
             else:
                 await self._record(run, slot, attempt=0, outcome="skipped", error_kind=reason)
             following = self.slots[index + 1].provider.name if index + 1 < len(self.slots) else "offline"
-            run.fallbacks.append(f"{slot.provider.name}: {reason}")
+            run.fallbacks.append(Fallback(slot.provider.name, reason))
             metrics.LLM_FALLBACKS.labels(slot.provider.name, following, reason).inc()
         return None
 
@@ -120,9 +118,9 @@ class Gateway:
 
     async def _budget_spent(self, run: RunState) -> bool:
         total, per_agent = self.budgets.daily_total_usd, self.budgets.daily_per_agent_usd.get(run.agent)
-        if total is not None and await self._spend.today(run.conn, None) >= total:
+        if total is not None and await self._spend.today(run.recorder, None) >= total:
             return True
-        return per_agent is not None and await self._spend.today(run.conn, run.agent) >= per_agent
+        return per_agent is not None and await self._spend.today(run.recorder, run.agent) >= per_agent
 
     async def _attempts(
         self, slot: Slot, request: LLMRequest, run: RunState, sink: TextSink | None
@@ -188,10 +186,10 @@ class Gateway:
     ) -> None:
         provider, model = slot.provider.name, model or slot.provider.model
         usage = usage or Usage()
-        run.calls.append({"decision_id": run.decision_id, "agent": run.agent, "provider": provider, "model": model,
-                          "attempt": attempt, "outcome": outcome, "usage": usage, "cost": cost,
-                          "latency_ms": latency_ms, "error_kind": error_kind, "error": error,
-                          "stop_reason": stop_reason})
+        await run.recorder.call(CallRecord(
+            decision_id=run.decision_id, agent=run.agent, provider=provider, model=model, attempt=attempt,
+            outcome=outcome, usage=usage, cost=cost, latency_ms=latency_ms, error_kind=error_kind, error=error,
+            stop_reason=stop_reason))
         if cost:
             self._spend.add(run.agent, cost)
         metrics.LLM_REQUESTS.labels(provider, model, outcome).inc()

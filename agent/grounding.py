@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from commerce.catalog import repo as catalog_repo
-from db.pool import Conn
+from db.pool import Pool
 
 # Seiko references: letters then digits then letters/digits, e.g. SRPD55K1, SSH067J1, SBGW231.
 REFERENCE = re.compile(r"\b([A-Z]{2,5}\d{2,4}[A-Z0-9]{0,3})\b")
@@ -42,8 +42,8 @@ class Grounder:
 
     It is also the loop's text sink: `text()` takes model deltas, `discard()` voids the turn so far."""
 
-    def __init__(self, conn: Conn, *, system_prompt: str, emit: Emit | None = None) -> None:
-        self.conn = conn
+    def __init__(self, pool: Pool, *, system_prompt: str, emit: Emit | None = None) -> None:
+        self.pool = pool  # a connection is borrowed per lookup, never held while the model writes
         self.emit = emit
         self.secret_lines = [line.strip() for line in system_prompt.splitlines()
                              if len(line.strip()) >= LEAK_MIN_CHARS]
@@ -101,7 +101,7 @@ class Grounder:
         mentioned = list(dict.fromkeys(REFERENCE.findall(sentence)))
         await self._look_up(mentioned)
         for ref in mentioned:
-            if self._watches[ref] is None and not await catalog_repo.reference_prefix_exists(self.conn, prefix=ref):
+            if self._watches[ref] is None and not await self._prefix_exists(ref):
                 # A reference that names no watch (a model name's short form such as SRPE93 is fine).
                 self.corrections.append(f"removed {ref}: no such watch in the catalog")
                 return
@@ -120,10 +120,15 @@ class Grounder:
         missing = [ref for ref in references if ref not in self._watches]
         if not missing:
             return
-        rows = await catalog_repo.get_watches_by_references(self.conn, references=missing)
+        async with self.pool.connection() as conn:
+            rows = await catalog_repo.get_watches_by_references(conn, references=missing)
         found = {row["reference"]: row for row in rows}
         for ref in missing:
             self._watches[ref] = found.get(ref)
+
+    async def _prefix_exists(self, prefix: str) -> bool:
+        async with self.pool.connection() as conn:
+            return await catalog_repo.reference_prefix_exists(conn, prefix=prefix)
 
     def _fix_prices(self, sentence: str, ref: str, mentioned: list[str]) -> str:
         """A dollar amount in a sentence naming `ref` (and no other watch) must be its live price."""
@@ -148,6 +153,6 @@ class Grounder:
             await self.emit("text", piece)
 
 
-async def ground(conn: Conn, text: str, *, system_prompt: str) -> Grounded:
+async def ground(pool: Pool, text: str, *, system_prompt: str) -> Grounded:
     """Ground a whole answer at once (the same checks as a stream)."""
-    return await Grounder(conn, system_prompt=system_prompt).finish(text)
+    return await Grounder(pool, system_prompt=system_prompt).finish(text)

@@ -8,11 +8,13 @@ from decimal import Decimal
 
 @dataclass(frozen=True)
 class RunLimits:
-    max_tool_rounds: int = 8
-    max_total_tokens: int = 60_000
-    max_wall_s: float = 60.0
-    call_timeout_s: float = 30.0  # one provider attempt
-    max_attempts: int = 3  # per provider, for retryable errors
+    """A run's caps. No defaults here: the settings are their one source (app/settings.py)."""
+
+    max_tool_rounds: int
+    max_total_tokens: int
+    max_wall_s: float
+    call_timeout_s: float  # one provider attempt
+    max_attempts: int  # per provider, for retryable errors
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
 """The tool-use loop: ask the model, run the tools it calls, feed the results back, stop at an
-answer or a cap. Every run, whatever happens, ends in exactly one decision row."""
+answer or a cap. Every run, whatever happens, ends in exactly one decision row.
+
+The loop holds no database connection: the decision's start, each model call and its end are
+written through the recorder (a pooled connection per short write), and tools borrow their own.
+Time comes from the gateway's clock, the one clock of the run."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -14,10 +17,10 @@ from agent import metrics
 from agent.gateway import Gateway, RunState
 from agent.limits import RunLimitExceeded, RunLimits, StepLimitExceeded, TokenLimitExceeded
 from agent.tracing import NullTracer, Tracer
-from agent.types import LLMRequest, Message, TextSink, Usage
-from db.pool import Conn
-from decision_log import repo
-from tools.registry import Guard, ToolRegistry, ToolResult
+from common.llm import LLMRequest, Message, TextSink, Usage
+from decision_log.recorder import DecisionRecorder
+from decision_log.records import CallRecord, DecisionEnd, DecisionStart, Fallback, ToolCallRecord
+from tools.registry import ToolRegistry, ToolResult
 
 OFFLINE_MODEL = "offline-policy"
 ToolRunner = Callable[[str, dict[str, Any]], Awaitable[ToolResult]]
@@ -40,42 +43,49 @@ class RunResult:
     model: str | None
     usage: Usage
     cost_usd: Decimal | None
-    fallback_reason: str | None
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    fallbacks: tuple[Fallback, ...]
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def fallback_reason(self) -> str | None:
+        """The fallbacks as one readable line ("claude: timeout; ollama: connection")."""
+        return "; ".join(map(str, self.fallbacks)) or None
 
 
 class AgentLoop:
-    def __init__(self, gateway: Gateway, tools: ToolRegistry, *, limits: RunLimits | None = None,
-                 tracer: Tracer | None = None, guard: Guard | None = None) -> None:
+    def __init__(self, gateway: Gateway, tools: ToolRegistry, recorder: DecisionRecorder, *,
+                 limits: RunLimits | None = None, tracer: Tracer | None = None) -> None:
         self.gateway = gateway
         self.tools = tools
+        self.recorder = recorder
         self.limits = limits or gateway.limits
         self.tracer = tracer or NullTracer()
-        self.guard = guard
+        self.clock = gateway.clock
 
     async def run(
-        self, conn: Conn, *, agent: str, trigger: str, prompt: Prompt, user_message: str, context: Any,
+        self, *, agent: str, trigger: str, prompt: Prompt, user_message: str, context: Any,
         offline_policy: OfflinePolicy, max_tokens: int = 1024, metadata: dict[str, Any] | None = None,
         decision_id: uuid.UUID | None = None, sink: TextSink | None = None,
     ) -> RunResult:
         """`decision_id` may be chosen by the caller, so that tools can stamp what they write with it.
         With a `sink`, the answer streams into it while the model writes it."""
         decision_id = decision_id or uuid.uuid4()
-        await repo.start_decision(conn, decision_id=decision_id, agent=agent, trigger=trigger,
-                                  prompt_name=prompt.name, prompt_version=prompt.version, metadata=metadata or {})
-        started = time.monotonic()
-        run = RunState(conn=conn, decision_id=decision_id, agent=agent, deadline=started + self.limits.max_wall_s,
-                       prompt_version=prompt.version, tracer=self.tracer,
+        await self.recorder.start(DecisionStart(decision_id=decision_id, agent=agent, trigger=trigger,
+                                                prompt_name=prompt.name, prompt_version=prompt.version,
+                                                metadata=metadata or {}))
+        started = self.clock()
+        run = RunState(recorder=self.recorder, decision_id=decision_id, agent=agent,
+                       deadline=started + self.limits.max_wall_s, prompt_version=prompt.version, tracer=self.tracer,
                        trace=self.tracer.start_trace(decision_id=str(decision_id), agent=agent, trigger=trigger,
                                                      prompt=prompt.name, prompt_version=prompt.version))
-        tool_log: list[dict[str, Any]] = []
+        tool_log: list[ToolCallRecord] = []
         outcome, text, error = "error", "", None
 
         async def run_tool(name: str, arguments: dict[str, Any], call_id: str | None = None) -> ToolResult:
-            result = await self.tools.call(name, arguments, context, guard=self.guard)
-            tool_log.append({"id": call_id, "name": name, "arguments": arguments, "status": result.status,
-                             "message": result.message, "result": result.data})
+            result = await self.tools.call(name, arguments, context)
+            tool_log.append(ToolCallRecord(id=call_id, name=name, arguments=arguments, status=result.status,
+                                           message=result.message, result=result.data))
             return result
 
         try:
@@ -85,17 +95,15 @@ class AgentLoop:
             outcome, error = exc.outcome, str(exc)
         except Exception as exc:  # recorded, then surfaced as the run's outcome, never lost
             outcome, error = "error", f"{type(exc).__name__}: {exc}"
-        latency = int((time.monotonic() - started) * 1000)
-        fallback = "; ".join(run.fallbacks) or None
-        async with conn.transaction():
-            for call in run.calls:
-                await repo.record_call(conn, **call)
-            await repo.finish_decision(conn, decision_id=decision_id, provider=run.provider, model=run.model,
-                                       outcome=outcome, usage=run.usage, cost=run.cost, latency_ms=latency,
-                                       fallback_reason=fallback, error=error, tool_calls=tool_log, final_text=text)
+        latency = int((self.clock() - started) * 1000)
+        fallbacks = tuple(run.fallbacks)
+        await self.recorder.finish(DecisionEnd(
+            decision_id=decision_id, provider=run.provider, model=run.model, outcome=outcome, usage=run.usage,
+            cost=run.cost, latency_ms=latency, fallbacks=fallbacks, error=error, tool_calls=tuple(tool_log),
+            final_text=text))
         metrics.AGENT_DECISIONS.labels(agent, outcome).inc()
         self.tracer.end_trace(run.trace, outcome=outcome, cost=run.cost)
-        return RunResult(decision_id, outcome, text, run.provider, run.model, run.usage, run.cost, fallback,
+        return RunResult(decision_id, outcome, text, run.provider, run.model, run.usage, run.cost, fallbacks,
                          tool_log, error)
 
     async def _converse(
@@ -129,11 +137,12 @@ class AgentLoop:
     async def _offline(self, run: RunState, policy: OfflinePolicy,
                        run_tool: Callable[..., Awaitable[ToolResult]]) -> str:
         """Every model failed or was skipped: the agent's deterministic policy answers, labelled offline."""
-        started = time.monotonic()
+        started = self.clock()
         text = await policy(lambda name, arguments: run_tool(name, arguments, None))
-        run.calls.append({"decision_id": run.decision_id, "agent": run.agent, "provider": "offline",
-                          "model": OFFLINE_MODEL, "attempt": 1, "outcome": "ok", "usage": Usage(), "cost": Decimal(0),
-                          "latency_ms": int((time.monotonic() - started) * 1000), "stop_reason": "offline_policy"})
+        await run.recorder.call(CallRecord(
+            decision_id=run.decision_id, agent=run.agent, provider="offline", model=OFFLINE_MODEL, attempt=1,
+            outcome="ok", usage=Usage(), cost=Decimal(0), latency_ms=int((self.clock() - started) * 1000),
+            stop_reason="offline_policy"))
         metrics.LLM_REQUESTS.labels("offline", OFFLINE_MODEL, "ok").inc()
         run.provider, run.model = "offline", OFFLINE_MODEL
         return text

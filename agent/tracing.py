@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from agent.types import Usage
+from common.llm import Usage
 
 
 class Tracer(Protocol):

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from alerts import repo
 from alerts.intake import take_firing
 from alerts.models import AgentJob, AmAlert, DrillReceipt
-from commerce.errors import NotFound
+from common.errors import NotFound
 from db.pool import Conn
 
 DRILL_TRIGGER = "drill"

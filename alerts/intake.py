@@ -10,7 +10,7 @@ import structlog
 
 from alerts import repo
 from alerts.models import AmAlert, AmPayload, IntakeReceipt
-from commerce.errors import Unauthorized
+from common.errors import Unauthorized
 from db.pool import Conn
 
 _log = structlog.get_logger(component="alerts.intake")

@@ -12,13 +12,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem
 from limits.strategies import MovingWindowRateLimiter
 
+from agent.services import AgentServices
+from api.config import ApiConfig
 from api.middleware import client_ip
 from api.page_errors import LoginRequired, PageForbidden
 from commerce.customers import service as customers
 from commerce.customers.models import Principal, Role
 from commerce.customers.security import TokenIssuer
-from commerce.errors import Forbidden, Unauthorized
 from commerce.payments.provider import PaymentProvider
+from common.errors import Forbidden, Unauthorized
 from db.pool import Conn, Pool
 from rag.embedder import Embedder
 
@@ -55,7 +57,13 @@ async def get_embedder(request: Request) -> Embedder:
     return embedder
 
 
+async def get_config(request: Request) -> ApiConfig:
+    config: ApiConfig = request.app.state.config
+    return config
+
+
 PoolDep = Annotated[Pool, Depends(get_pool)]
+ApiConfigDep = Annotated[ApiConfig, Depends(get_config)]
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 PaymentsDep = Annotated[PaymentProvider, Depends(get_payments)]
 ConnDep = Annotated[Conn, Depends(get_conn)]
@@ -121,6 +129,23 @@ async def _maybe_principal(
 
 
 MaybeUser = Annotated[Principal | None, Depends(_maybe_principal)]
+
+
+async def _chat_principal(
+    request: Request,
+    issuer: IssuerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """MaybeUser for the assistant: the token is checked on a connection borrowed from the AI pool
+    and given back at once, so a chat never holds one of the store's connections while it waits."""
+    if credentials is None and request.cookies.get(SESSION_COOKIE) is None:
+        return None
+    agents: AgentServices = request.app.state.agents
+    async with agents.pool.connection() as conn:
+        return await _maybe_principal(request, conn, issuer, credentials)
+
+
+ChatUser = Annotated[Principal | None, Depends(_chat_principal)]
 
 
 async def chat_rate_limit(request: Request) -> None:

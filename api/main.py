@@ -13,7 +13,6 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.staticfiles import StaticFiles
 
-from agent.shopper import shopper_loop
 from api.config import ApiConfig
 from api.docs import install_docs
 from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
@@ -60,7 +59,7 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.state.auth_limiter = MovingWindowRateLimiter(MemoryStorage())
     app.state.auth_limit = parse(config.rate_limit_auth)
     app.state.chat_limit = parse(config.rate_limit_chat)
-    app.state.shopper_loop = shopper_loop(services.gateway, services.tracer)
+    app.state.config = config
     app.state.services = services
     app.state.payments = services.payments
     app.state.embedder = services.embedder

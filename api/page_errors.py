@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commerce.errors import Forbidden, Unauthorized
+from common.errors import Forbidden, Unauthorized
 
 
 class LoginRequired(Unauthorized):

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.page_errors import LoginRequired, PageForbidden
 from api.templating import templates
-from commerce.errors import (
+from common.errors import (
     BadRequest,
     Conflict,
     DomainError,
@@ -23,6 +23,7 @@ from commerce.errors import (
     InvalidInput,
     NotFound,
     Unauthorized,
+    Unavailable,
     UpstreamFailure,
 )
 
@@ -37,6 +38,7 @@ _STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (Forbidden, 403),
     (BadRequest, 400),
     (UpstreamFailure, 502),
+    (Unavailable, 503),
 ]
 
 _CODE_BY_STATUS = {
@@ -76,6 +78,8 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, Unavailable):
+        headers = {"Retry-After": str(exc.retry_after_s)}
     return problem(status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, extra=exc.extra)
 
 

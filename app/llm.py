@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from agent.breaker import CircuitBreaker
 from agent.gateway import Gateway, Slot
-from agent.limits import Budgets, RunLimits
+from agent.limits import Budgets
 from agent.providers.claude import ClaudeProvider
 from agent.providers.ollama_provider import OllamaProvider
 from agent.tracing import LangfuseTracer, NullTracer, Tracer
 from app.settings import Settings
 from decision_log.pricing import PriceTable
-
-
-def run_limits(settings: Settings) -> RunLimits:
-    return RunLimits(max_tool_rounds=settings.agent_max_tool_rounds, max_total_tokens=settings.agent_max_tokens,
-                     max_wall_s=settings.agent_max_wall_s, call_timeout_s=settings.llm_call_timeout_s,
-                     max_attempts=settings.llm_max_attempts)
 
 
 def build_gateway(settings: Settings) -> Gateway:
@@ -31,7 +25,7 @@ def build_gateway(settings: Settings) -> Gateway:
                           CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s)))
     return Gateway(slots, prices=PriceTable.from_file(settings.pricing_file),
                    budgets=Budgets(settings.daily_budget_usd, settings.agent_budgets_usd),
-                   limits=run_limits(settings))
+                   limits=settings.run_limits)
 
 
 def build_tracer(settings: Settings) -> Tracer:

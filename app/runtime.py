@@ -18,10 +18,11 @@ from psycopg.rows import dict_row
 from api.config import ApiConfig
 from api.main import create_app
 from api.services import Services
+from app.agents import close_agents, open_agents
 from app.llm import build_gateway, build_tracer
 from app.scheduler import build_scheduler
 from app.settings import Settings
-from app.worker import Worker, stock_loop
+from app.worker import Worker
 from commerce.customers import service as customers
 from commerce.customers.models import Role
 from commerce.inventory import service as inventory
@@ -70,7 +71,9 @@ async def prepare_database(url: str, settings: Settings) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
         if settings.seed_catalog and await seed_catalog(conn):
             _log.info("catalog_seeded")
-            await inventory.refresh_reorder_points(conn)
+            policy = settings.reorder_policy
+            await inventory.refresh_reorder_points(conn, window_days=policy.demand_window_days,
+                                                   service_level=policy.service_level)
         created = await PromptRegistry().sync_from_files(conn)
         if created:
             _log.info("prompts_registered", versions=[f"{p.name}@{p.version}" for p in created])
@@ -92,6 +95,8 @@ def api_config(settings: Settings) -> ApiConfig:
         max_body_bytes=settings.max_body_bytes,
         environment=settings.environment,
         alert_token=settings.alert_token(),
+        ai_retry_after_s=settings.ai_retry_after_s,
+        sse_heartbeat_s=settings.sse_heartbeat_s,
         stripe_webhook_secret=(
             settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
         ),
@@ -139,8 +144,9 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
             # Everything built at start lives as long as the process: keep it out of the cyclic
             # collector's sweeps, which otherwise grow with it and show up as tail latency.
             indexing = asyncio.create_task(_index_in_background(pool, embedder)) if settings.index_on_start else None
-            worker = Worker(pool, stock_loop(services.gateway, services.tracer), settings.reorder_policy,
-                            notify_url=settings.notify_webhook_url)
+            agents = await open_agents(settings, url, gateway=services.gateway, tracer=services.tracer)
+            app.state.agents = agents
+            worker = Worker(pool, agents, notify_url=settings.notify_webhook_url)
             working = asyncio.create_task(worker.run_forever()) if settings.worker_enabled else None
             app.state.worker = worker
             scheduler = build_scheduler(settings, pool, payments)
@@ -162,6 +168,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                     indexing.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await indexing
+                await close_agents(agents)
                 await pool.close()
         finally:
             await asyncio.to_thread(database.stop)

@@ -35,7 +35,7 @@ def build_scheduler(settings: Settings, pool: Pool, payments: PaymentProvider) -
         async with pool.connection() as conn:
             expired = await replenishment.expire_stale(conn)
             needing = [w for w in await replenishment.low_stock_assessments(conn, settings.reorder_policy)
-                       if w["open_proposal"] is None and w["suggested_quantity"] > 0]
+                       if w.open_proposal is None and w.suggested_quantity > 0]
             if needing:
                 period = int(time.time() // (settings.stock_sweep_minutes * 60))
                 await alerts_repo.enqueue(conn, kind="stock_agent", dedupe_key=f"schedule:{period}",

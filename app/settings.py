@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agent.limits import RunLimits
 from commerce.replenishment.models import ReorderPolicy
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
@@ -27,6 +28,15 @@ class Settings(BaseSettings):
     db_pool_min: int = Field(2, validation_alias="SEIKO_DB_POOL_MIN", ge=1)
     db_pool_max: int = Field(10, validation_alias="SEIKO_DB_POOL_MAX", ge=1)
     seed_catalog: bool = Field(True, validation_alias="SEIKO_SEED")
+    # The AI bulkhead. Agent runs (chats, stock runs) reach the database through a pool of their own,
+    # for short writes only, so the store's pool above is never waited on by AI work; and at most
+    # `ai_max_in_flight` model-backed runs are in flight per process (a waiting run costs a coroutine,
+    # not a connection). A chat beyond that is refused at once with 503 and Retry-After.
+    ai_db_pool_max: int = Field(4, validation_alias="SEIKO_AI_DB_POOL_MAX", ge=1)
+    ai_db_wait_s: float = Field(5.0, validation_alias="SEIKO_AI_DB_WAIT_S", gt=0)
+    ai_max_in_flight: int = Field(200, validation_alias="SEIKO_AI_MAX_IN_FLIGHT", ge=1)
+    ai_retry_after_s: int = Field(5, validation_alias="SEIKO_AI_RETRY_AFTER_S", ge=1)
+    sse_heartbeat_s: float = Field(10.0, validation_alias="SEIKO_SSE_HEARTBEAT_S", gt=0)
 
     jwt_secret: SecretStr = Field(SecretStr(DEV_JWT_SECRET), validation_alias="SEIKO_JWT_SECRET")
     access_token_minutes: int = Field(60, validation_alias="SEIKO_ACCESS_TOKEN_MINUTES", ge=1)
@@ -69,6 +79,11 @@ class Settings(BaseSettings):
     breaker_failures: int = Field(3, validation_alias="SEIKO_BREAKER_FAILURES", ge=1)
     breaker_reset_s: float = Field(30.0, validation_alias="SEIKO_BREAKER_RESET_S", gt=0)
     reorder_service_level: float = Field(0.95, validation_alias="SEIKO_REORDER_SERVICE_LEVEL", gt=0.5, lt=1)
+    reorder_demand_window_days: int = Field(90, validation_alias="SEIKO_REORDER_DEMAND_WINDOW_DAYS", ge=7, le=730)
+    reorder_cover_days: float = Field(30.0, validation_alias="SEIKO_REORDER_COVER_DAYS", gt=0)
+    reorder_band_low: float = Field(0.5, validation_alias="SEIKO_REORDER_BAND_LOW", gt=0, le=1)
+    reorder_band_high: float = Field(1.5, validation_alias="SEIKO_REORDER_BAND_HIGH", ge=1)
+    reorder_max_units_per_order: int = Field(500, validation_alias="SEIKO_REORDER_MAX_UNITS_PER_ORDER", ge=1)
     reorder_max_order_usd: Decimal = Field(Decimal("20000"), validation_alias="SEIKO_REORDER_MAX_ORDER_USD", gt=0)
     reorder_daily_cap_usd: Decimal = Field(Decimal("60000"), validation_alias="SEIKO_REORDER_DAILY_CAP_USD", gt=0)
     reorder_auto_approve_below_usd: Decimal | None = Field(
@@ -97,9 +112,18 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def run_limits(self) -> RunLimits:
+        return RunLimits(max_tool_rounds=self.agent_max_tool_rounds, max_total_tokens=self.agent_max_tokens,
+                         max_wall_s=self.agent_max_wall_s, call_timeout_s=self.llm_call_timeout_s,
+                         max_attempts=self.llm_max_attempts)
+
+    @property
     def reorder_policy(self) -> ReorderPolicy:
-        return ReorderPolicy(service_level=self.reorder_service_level, max_order_usd=self.reorder_max_order_usd,
-                             daily_cap_usd=self.reorder_daily_cap_usd,
+        return ReorderPolicy(service_level=self.reorder_service_level,
+                             demand_window_days=self.reorder_demand_window_days, cover_days=self.reorder_cover_days,
+                             band_low=self.reorder_band_low, band_high=self.reorder_band_high,
+                             max_units_per_order=self.reorder_max_units_per_order,
+                             max_order_usd=self.reorder_max_order_usd, daily_cap_usd=self.reorder_daily_cap_usd,
                              auto_approve_below_usd=self.reorder_auto_approve_below_usd)
 
     def alert_token(self) -> str:

@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import structlog
 
-from agent.loop import AgentLoop, RunResult
+from agent.loop import RunResult
+from agent.services import AgentServices
 from agent.stock_agent import run_stock_agent
 from alerts import repo as jobs
 from commerce.replenishment import service as replenishment
-from commerce.replenishment.models import ProposalStatus, ReorderPolicy
+from commerce.replenishment.models import ProposalStatus
 from db.pool import Pool
-from tools.stock import STOCK_TOOLS
 
 _log = structlog.get_logger(component="app.worker")
 IDLE_POLL_S = 0.5
@@ -35,11 +35,10 @@ ABANDONED_SWEEP_S = 60.0
 
 
 class Worker:
-    def __init__(self, pool: Pool, loop: AgentLoop, policy: ReorderPolicy, *, notify_url: str | None = None,
+    def __init__(self, pool: Pool, agents: AgentServices, *, notify_url: str | None = None,
                  lease: timedelta = JOB_LEASE, max_attempts: int = MAX_ATTEMPTS) -> None:
         self.pool = pool
-        self.loop = loop
-        self.policy = policy
+        self.agents = agents
         self.notify_url = notify_url
         self.lease = lease
         self.max_attempts = max_attempts
@@ -56,25 +55,29 @@ class Worker:
                 await asyncio.sleep(IDLE_POLL_S)
 
     async def run_once(self) -> bool:
-        """Run one queued job, if any; True when a job ran."""
+        """Run one queued job, if any; True when a job ran. A connection is borrowed to claim the job and
+        again to record its end; none is held while the agent runs or the notification is sent."""
         async with self.pool.connection() as conn:
             job = await jobs.claim_next(conn, lease=self.lease, max_attempts=self.max_attempts)
             if job is None:
                 await self._fail_abandoned(conn)
                 return False
-            try:
-                result = await run_stock_agent(conn, self.loop, trigger=job["trigger"], policy=self.policy,
-                                               alert=job["payload"] or None)
-            except Exception as exc:
-                await jobs.finish(conn, job_id=job["id"], attempt=job["attempts"], status="failed", decision_id=None,
-                                  error=str(exc))
-                raise
+        try:
+            async with await self.agents.capacity.admit():
+                result = await run_stock_agent(self.agents.stock, self.agents.pool, trigger=job["trigger"],
+                                               policy=self.agents.policy, alert=job["payload"] or None)
+        except Exception as exc:
+            async with self.pool.connection() as conn:
+                await jobs.finish(conn, job_id=job["id"], attempt=job["attempts"], status="failed",
+                                  decision_id=None, error=str(exc))
+            raise
+        async with self.pool.connection() as conn:
             await jobs.finish(conn, job_id=job["id"], attempt=job["attempts"],
                               status="done" if result.outcome == "completed" else "failed",
                               decision_id=result.decision_id, error=result.error)
-            _log.info("stock_agent_ran", job=job["id"], trigger=job["trigger"], outcome=result.outcome,
-                      provider=result.provider, decision_id=str(result.decision_id))
-            await self._notify(conn, result)
+        _log.info("stock_agent_ran", job=job["id"], trigger=job["trigger"], outcome=result.outcome,
+                  provider=result.provider, decision_id=str(result.decision_id))
+        await self._notify(result)
         return True
 
     async def _fail_abandoned(self, conn: Any) -> None:
@@ -84,12 +87,14 @@ class Worker:
         if abandoned := await jobs.fail_abandoned(conn, max_attempts=self.max_attempts):
             _log.warning("agent_jobs_abandoned", count=abandoned)
 
-    async def _notify(self, conn: Any, result: RunResult) -> None:
-        """New proposals go to a Slack-compatible webhook, retried a few times; failures are logged."""
+    async def _notify(self, result: RunResult) -> None:
+        """New proposals go to a Slack-compatible webhook, retried a few times; failures are logged.
+        The proposals are read first; the webhook is called with no connection held."""
         if not self.notify_url:
             return
-        created = [p for p in await replenishment.list_proposals(conn, status=ProposalStatus.pending)
-                   if p.decision_id == result.decision_id]
+        async with self.pool.connection() as conn:
+            created = [p for p in await replenishment.list_proposals(conn, status=ProposalStatus.pending)
+                       if p.decision_id == result.decision_id]
         if not created:
             return
         text = "New reorder proposals:\n" + "\n".join(
@@ -102,7 +107,3 @@ class Worker:
                         return
                 await asyncio.sleep(0.5 * 2**attempt)
         _log.warning("proposal_notification_failed", url=self.notify_url)
-
-
-def stock_loop(gateway: Any, tracer: Any) -> AgentLoop:
-    return AgentLoop(gateway, STOCK_TOOLS, tracer=tracer)

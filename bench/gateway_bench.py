@@ -4,8 +4,8 @@
 
 Both paths use the real `anthropic` SDK over loopback HTTP to tests/fakes/anthropic_server.py. The
 gateway path adds what every production call pays: request building (tools, cache_control), the
-breaker and budget checks, cost arithmetic, the llm_calls row in PostgreSQL, metrics. Prints
-p50/p95 for each and the difference. Figures, not a test.
+breaker and budget checks, cost arithmetic, the llm_calls row in PostgreSQL (a pooled connection
+per write), metrics. Prints p50/p95 for each and the difference. Figures, not a test.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import anthropic
-import psycopg
-from psycopg.rows import dict_row
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,11 +29,14 @@ sys.path.insert(0, str(ROOT))
 from agent.gateway import Gateway, RunState, Slot  # noqa: E402
 from agent.limits import Budgets  # noqa: E402
 from agent.providers.claude import ClaudeProvider  # noqa: E402
-from agent.types import LLMRequest, Message  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from common.llm import LLMRequest, Message  # noqa: E402
 from db.embedded import EmbeddedPostgres  # noqa: E402
 from db.migrate import migrate  # noqa: E402
-from decision_log import repo  # noqa: E402
+from db.pool import open_pool  # noqa: E402
 from decision_log.pricing import PriceTable  # noqa: E402
+from decision_log.recorder import DecisionRecorder  # noqa: E402
+from decision_log.records import DecisionStart  # noqa: E402
 from tests.fakes.anthropic_server import running_anthropic_fake  # noqa: E402
 from tests.integration.test_llm_gateway import TOOLS  # noqa: E402
 
@@ -58,13 +59,16 @@ async def measure(url: str, db_url: str, calls: int) -> None:
                          tools=TOOLS.specs)
     provider = ClaudeProvider(api_key="test", model=MODEL, base_url=url)
     raw = anthropic.AsyncAnthropic(api_key="test", base_url=url, max_retries=0)
-    gateway = Gateway([Slot(provider)], prices=PriceTable(), budgets=Budgets(daily_total_usd=Decimal(1000)))
+    gateway = Gateway([Slot(provider)], prices=PriceTable(), budgets=Budgets(daily_total_usd=Decimal(1000)),
+                      limits=Settings(_env_file=None).run_limits)  # type: ignore[call-arg]
     params = provider.params(request)
-    async with await psycopg.AsyncConnection.connect(db_url, autocommit=True, row_factory=dict_row) as conn:
+    pool = await open_pool(db_url, min_size=1, max_size=2)
+    try:
+        recorder = DecisionRecorder(pool)
         decision = uuid.uuid4()
-        await repo.start_decision(conn, decision_id=decision, agent="eval", trigger="bench", prompt_name=None,
-                                  prompt_version=None, metadata={})
-        run = RunState(conn=conn, decision_id=decision, agent="eval", deadline=time.monotonic() + 3600)
+        await recorder.start(DecisionStart(decision_id=decision, agent="eval", trigger="bench", prompt_name=None,
+                                           prompt_version=None))
+        run = RunState(recorder=recorder, decision_id=decision, agent="eval", deadline=gateway.clock() + 3600)
         raw_times: list[float] = []
         gateway_times: list[float] = []
         for i in range(calls + 30):  # interleaved, so drift affects both alike; the first 30 warm up
@@ -77,6 +81,8 @@ async def measure(url: str, db_url: str, calls: int) -> None:
             if i >= 30:
                 raw_times.append(raw_ms)
                 gateway_times.append(gateway_ms)
+    finally:
+        await pool.close()
     raw_p50, raw_p95 = percentiles(raw_times)
     gw_p50, gw_p95 = percentiles(gateway_times)
     print(f"\n{calls} calls each, loopback fake, real SDK")

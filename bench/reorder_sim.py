@@ -33,6 +33,7 @@ import numpy.typing as npt
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.settings import Settings  # noqa: E402
 from commerce.inventory.reorder import order_up_to_quantity, reorder_point, round_to_pack  # noqa: E402
 from commerce.replenishment.models import ReorderPolicy  # noqa: E402
 from db.seed.catalog import SUPPLIERS, WATCHES  # noqa: E402
@@ -154,7 +155,8 @@ def main() -> None:
     parser.add_argument("--history", choices=("demand", "sales"), default="demand")
     parser.add_argument("--guardrails", action="store_true")
     args = parser.parse_args()
-    policy, cat = ReorderPolicy(), load_catalog()
+    # The policy the store runs with: the settings' defaults are its one source.
+    policy, cat = Settings(_env_file=None).reorder_policy, load_catalog()  # type: ignore[call-arg]
     warm = policy.demand_window_days
     rhythm = WEEKLY[np.arange(warm + args.days) % 7]
     runs: dict[str, list[Result]] = {"agent": [], "naive": []}

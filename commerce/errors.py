@@ -1,55 +1,20 @@
-"""One error tree for the domain. Each error carries a stable `code`; the API maps kinds to HTTP."""
+"""The commerce part of the error tree: each error carries a stable `code` (kinds in common.errors)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from common.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    UpstreamFailure,
+)
 
-
-class DomainError(Exception):
-    code: ClassVar[str] = "domain_error"
-    title: ClassVar[str] = "Request failed"
-
-    def __init__(self, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
-
-
-class NotFound(DomainError):
-    code = "not_found"
-    title = "Not found"
-
-
-class Conflict(DomainError):
-    code = "conflict"
-    title = "Conflict"
-
-
-class InvalidInput(DomainError):
-    code = "invalid_input"
-    title = "Invalid input"
-
-
-class Unauthorized(DomainError):
-    code = "unauthorized"
-    title = "Authentication required"
-
-
-class Forbidden(DomainError):
-    code = "forbidden"
-    title = "Forbidden"
-
-
-class BadRequest(DomainError):
-    code = "bad_request"
-    title = "Bad request"
-
-
-class UpstreamFailure(DomainError):
-    """A service we depend on (a payment provider) failed or did not answer."""
-
-    code = "upstream_failure"
-    title = "Upstream service failed"
+__all__ = ["BadRequest", "Conflict", "DomainError", "Forbidden", "InvalidInput", "NotFound", "Unauthorized",
+           "UpstreamFailure"]
 
 
 class WatchNotFound(NotFound):

@@ -15,18 +15,21 @@ async def _configure(conn: Conn) -> None:
     await conn.execute("SET statement_timeout = '15s'")
 
 
-async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10) -> Pool:
+async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10, wait_s: float = 30.0,
+                    name: str = "seiko") -> Pool:
+    """`wait_s` bounds how long a caller waits for a free connection before PoolTimeout."""
     pool: Pool = AsyncConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
+        timeout=wait_s,
         # autocommit: single statements commit at once, and `conn.transaction()` opens a real
         # transaction (not a savepoint inside an implicit one that would hold locks until checkin).
         kwargs={"row_factory": dict_row, "autocommit": True},
         connection_class=AsyncConnection,
         configure=_configure,
         open=False,
-        name="seiko",
+        name=name,
     )
     await pool.open(wait=True, timeout=30)
     return pool

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 import yaml
 
-from agent.types import Usage
+from common.llm import Usage
 
 _log = structlog.get_logger(component="decision_log.pricing")
 MILLION = Decimal(1_000_000)

@@ -10,55 +10,53 @@ from typing import Any
 
 from psycopg import sql
 
-from agent.types import Usage
 from db.pool import Conn
+from decision_log.records import CallRecord, DecisionEnd, DecisionStart
 
+# `fallback_reason` stays in the API (a contract) as the readable join of the stored list.
 DECISION_COLUMNS = """id, created_at, finished_at, agent, trigger, provider, model, prompt_name, prompt_version,
     outcome, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, latency_ms,
-    fallback_reason, error"""
+    (SELECT string_agg((f ->> 'provider') || ': ' || (f ->> 'reason'), '; ' ORDER BY n)
+       FROM jsonb_array_elements(fallbacks) WITH ORDINALITY AS x(f, n)) AS fallback_reason,
+    fallbacks, error"""
 
 
-async def start_decision(conn: Conn, *, decision_id: uuid.UUID, agent: str, trigger: str,
-                         prompt_name: str | None, prompt_version: int | None, metadata: dict[str, Any]) -> None:
+async def start_decision(conn: Conn, start: DecisionStart) -> None:
     await conn.execute(
         """INSERT INTO decisions (id, agent, trigger, prompt_name, prompt_version, metadata)
            VALUES (%(id)s, %(a)s, %(t)s, %(pn)s, %(pv)s, %(m)s)""",
-        {"id": decision_id, "a": agent, "t": trigger, "pn": prompt_name, "pv": prompt_version,
-         "m": json.dumps(metadata)},
+        {"id": start.decision_id, "a": start.agent, "t": start.trigger, "pn": start.prompt_name,
+         "pv": start.prompt_version, "m": json.dumps(start.metadata, default=str)},
     )
 
 
-async def finish_decision(
-    conn: Conn, *, decision_id: uuid.UUID, provider: str | None, model: str | None, outcome: str, usage: Usage,
-    cost: Decimal | None, latency_ms: int, fallback_reason: str | None, error: str | None,
-    tool_calls: list[dict[str, Any]], final_text: str | None,
-) -> None:
+async def finish_decision(conn: Conn, end: DecisionEnd) -> None:
+    usage = end.usage
     await conn.execute(
         """UPDATE decisions SET finished_at = now(), provider = %(p)s, model = %(m)s, outcome = %(o)s,
                input_tokens = %(i)s, output_tokens = %(out)s, cache_write_tokens = %(cw)s, cache_read_tokens = %(cr)s,
-               cost_usd = %(c)s, latency_ms = %(l)s, fallback_reason = %(f)s, error = %(e)s, tool_calls = %(tc)s,
+               cost_usd = %(c)s, latency_ms = %(l)s, fallbacks = %(f)s, error = %(e)s, tool_calls = %(tc)s,
                final_text = %(ft)s
            WHERE id = %(id)s""",
-        {"id": decision_id, "p": provider, "m": model, "o": outcome, "i": usage.input_tokens,
-         "out": usage.output_tokens, "cw": usage.cache_write_tokens, "cr": usage.cache_read_tokens, "c": cost,
-         "l": latency_ms, "f": fallback_reason, "e": error, "tc": json.dumps(tool_calls, default=str),
-         "ft": final_text},
+        {"id": end.decision_id, "p": end.provider, "m": end.model, "o": end.outcome, "i": usage.input_tokens,
+         "out": usage.output_tokens, "cw": usage.cache_write_tokens, "cr": usage.cache_read_tokens, "c": end.cost,
+         "l": end.latency_ms, "e": end.error,
+         "f": json.dumps([{"provider": f.provider, "reason": f.reason} for f in end.fallbacks]),
+         "tc": json.dumps([t.as_json() for t in end.tool_calls], default=str), "ft": end.final_text},
     )
 
 
-async def record_call(
-    conn: Conn, *, decision_id: uuid.UUID, agent: str, provider: str, model: str, attempt: int, outcome: str,
-    usage: Usage, cost: Decimal | None, latency_ms: int, error_kind: str | None = None, error: str | None = None,
-    stop_reason: str | None = None,
-) -> None:
+async def record_call(conn: Conn, call: CallRecord) -> None:
+    usage = call.usage
     await conn.execute(
         """INSERT INTO llm_calls (decision_id, agent, provider, model, attempt, outcome, error_kind, error,
                stop_reason, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, latency_ms)
            VALUES (%(d)s, %(a)s, %(p)s, %(m)s, %(n)s, %(o)s, %(ek)s, %(e)s, %(s)s, %(i)s, %(out)s, %(cw)s, %(cr)s,
                    %(c)s, %(l)s)""",
-        {"d": decision_id, "a": agent, "p": provider, "m": model, "n": attempt, "o": outcome, "ek": error_kind,
-         "e": error, "s": stop_reason, "i": usage.input_tokens, "out": usage.output_tokens,
-         "cw": usage.cache_write_tokens, "cr": usage.cache_read_tokens, "c": cost, "l": latency_ms},
+        {"d": call.decision_id, "a": call.agent, "p": call.provider, "m": call.model, "n": call.attempt,
+         "o": call.outcome, "ek": call.error_kind, "e": call.error, "s": call.stop_reason, "i": usage.input_tokens,
+         "out": usage.output_tokens, "cw": usage.cache_write_tokens, "cr": usage.cache_read_tokens, "c": call.cost,
+         "l": call.latency_ms},
     )
 
 
@@ -136,13 +134,11 @@ async def costs(conn: Conn, *, by: list[str], days: int) -> list[dict[str, Any]]
 
 
 async def fallback_counts(conn: Conn, *, days: int) -> list[dict[str, Any]]:
-    """How often each agent fell back from each provider, and why: a run's `fallback_reason` lists its
-    fallbacks as "provider: reason" joined by "; "."""
+    """How often each agent fell back from each provider, and why (one count per run and reason)."""
     cur = await conn.execute(
-        """SELECT d.agent, split_part(f.item, ': ', 1) AS provider,
-                  coalesce(nullif(split_part(f.item, ': ', 2), ''), f.item) AS reason, count(*) AS runs
-           FROM decisions d CROSS JOIN LATERAL unnest(string_to_array(d.fallback_reason, '; ')) AS f(item)
-           WHERE d.fallback_reason IS NOT NULL AND d.created_at >= now() - make_interval(days => %(days)s)
+        """SELECT d.agent, f ->> 'provider' AS provider, f ->> 'reason' AS reason, count(DISTINCT d.id) AS runs
+           FROM decisions d CROSS JOIN LATERAL jsonb_array_elements(d.fallbacks) AS f
+           WHERE d.created_at >= now() - make_interval(days => %(days)s)
            GROUP BY 1, 2, 3 ORDER BY 1, 4 DESC, 2, 3""",
         {"days": days},
     )

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from commerce.errors import InvalidInput, NotFound
+from common.errors import InvalidInput, NotFound
 from db.pool import Conn
 from decision_log import repo
 from decision_log.models import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commerce.errors import InvalidInput, NotFound
+from common.errors import InvalidInput, NotFound
 
 
 class PromptNotFound(NotFound):

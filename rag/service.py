@@ -5,7 +5,7 @@ from __future__ import annotations
 import structlog
 
 from commerce.catalog.service import to_public
-from commerce.errors import UpstreamFailure
+from common.errors import UpstreamFailure
 from db.pool import Conn
 from rag import repo
 from rag.embedder import Embedder

@@ -21,10 +21,10 @@ from psycopg.rows import dict_row
 from commerce.inventory.service import refresh_reorder_points
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
-from db.pool import Conn
+from db.pool import Conn, Pool, open_pool
 from db.seed.loader import seed_catalog
 from rag.indexer import index_missing
-from tests.fix_app import EMBEDDER
+from tests.fix_app import EMBEDDER, make_settings
 
 TEMPLATE = "seiko_test_template"
 
@@ -67,7 +67,8 @@ async def template_db(pg_url: str) -> str:
     migrate(url)
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
         assert await seed_catalog(conn)
-        await refresh_reorder_points(conn)
+        policy = make_settings("postgresql://unused").reorder_policy  # the settings' defaults, as the app uses
+        await refresh_reorder_points(conn, window_days=policy.demand_window_days, service_level=policy.service_level)
         await index_missing(conn, EMBEDDER)
     return TEMPLATE
 
@@ -97,3 +98,11 @@ def empty_db_url(pg_url: str, fresh_db_name: str) -> Iterator[str]:
 async def conn(db_url: str) -> AsyncIterator[Conn]:
     async with await psycopg.AsyncConnection.connect(db_url, autocommit=True, row_factory=dict_row) as c:
         yield c
+
+
+@pytest_asyncio.fixture
+async def pool(db_url: str) -> AsyncIterator[Pool]:
+    """A small pool on the test's database, as agents borrow from (one short write at a time)."""
+    opened = await open_pool(db_url, min_size=1, max_size=4, name="seiko-test")
+    yield opened
+    await opened.close()

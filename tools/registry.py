@@ -1,9 +1,10 @@
 """Tools as plain typed async functions. The JSON schema comes from the signature and docstring
 (never written by hand); one registry serves Claude's and Ollama's tool formats.
 
-A tool's first parameter is the run's context (connection, caller...), which the model never sees.
-Expected failures are returned as values (`ToolResult`), not raised. Tools that write are marked
-and pass through a guard that may refuse them before they run."""
+A tool's first parameter is the run's context (the pool it borrows connections from, the caller...),
+which the model never sees. Expected failures are returned as values (`ToolResult`), not raised.
+Tools that write are marked; their guardrails live in the domain function they call (one gate,
+enforced in the database, whoever calls it)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any, Literal, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from agent.types import ToolSpec
+from common.llm import ToolSpec
 
 Status = Literal["ok", "error", "no_data", "needs_approval"]
 
@@ -42,7 +43,6 @@ class ToolResult:
 
 
 ToolFn = Callable[..., Awaitable[ToolResult]]
-Guard = Callable[["Tool", dict[str, Any]], Awaitable[ToolResult | None]]
 
 
 @dataclass(frozen=True)
@@ -124,9 +124,7 @@ class ToolRegistry:
         return [{"type": "function", "function": {"name": s.name, "description": s.description,
                                                   "parameters": s.input_schema}} for s in self.specs]
 
-    async def call(
-        self, name: str, arguments: dict[str, Any], context: Any, *, guard: Guard | None = None
-    ) -> ToolResult:
+    async def call(self, name: str, arguments: dict[str, Any], context: Any) -> ToolResult:
         """Validate and run one tool call. Unknown tools and invalid arguments come back as tool errors
         the model can read and correct, never as exceptions."""
         tool = self.tools.get(name)
@@ -137,9 +135,4 @@ class ToolRegistry:
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
             return ToolResult("error", message=f"invalid arguments for {name}: {problems}")
-        values = parsed.model_dump()
-        if tool.writes and guard is not None:
-            refused = await guard(tool, values)
-            if refused is not None:
-                return refused
-        return await tool.fn(context, **values)
+        return await tool.fn(context, **parsed.model_dump())

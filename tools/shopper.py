@@ -7,7 +7,7 @@ from typing import Any
 
 from commerce.catalog import repo as catalog_repo
 from commerce.orders import service as orders
-from db.pool import Conn
+from db.pool import Pool
 from rag.embedder import Embedder
 from rag.retriever import Mode, search
 from tools.registry import ToolRegistry, ToolResult
@@ -17,7 +17,9 @@ SHOPPER_TOOLS = ToolRegistry()
 
 @dataclass
 class ShopperContext:
-    conn: Conn
+    """The assistant's run context: tools borrow a pooled connection per call, never across a model call."""
+
+    pool: Pool
     embedder: Embedder | None
     customer_id: int | None
     seen: dict[str, dict[str, Any]] = field(default_factory=dict)  # reference -> live facts returned
@@ -41,8 +43,9 @@ async def search_watches(ctx: ShopperContext, query: str, limit: int = 5) -> Too
         query: what the shopper wants, in their words
         limit: how many watches to return (1 to 10)
     """
-    outcome = await search(ctx.conn, embedder=ctx.embedder, query=query, mode=Mode.hybrid,
-                           limit=max(1, min(limit, 10)))
+    async with ctx.pool.connection() as conn:
+        outcome = await search(conn, embedder=ctx.embedder, query=query, mode=Mode.hybrid,
+                               limit=max(1, min(limit, 10)))
     if not outcome.hits:
         return ToolResult("no_data", [], "nothing in the catalog matches")
     return ToolResult("ok", {"filters": outcome.filters,
@@ -56,7 +59,8 @@ async def get_watch(ctx: ShopperContext, reference: str) -> ToolResult:
     Args:
         reference: the watch reference, e.g. SRPD55K1
     """
-    row = await catalog_repo.get_watch(ctx.conn, reference=reference.strip().upper())
+    async with ctx.pool.connection() as conn:
+        row = await catalog_repo.get_watch(conn, reference=reference.strip().upper())
     if row is None:
         return ToolResult("error", message=f"no watch with reference {reference!r}")
     return ToolResult("ok", {**_facts(ctx, row), "caliber": row["caliber"], "crystal": row["crystal"],
@@ -71,7 +75,8 @@ async def compare_watches(ctx: ShopperContext, references: list[str]) -> ToolRes
     Args:
         references: the references to compare
     """
-    rows = await catalog_repo.get_watches_by_references(ctx.conn, references=[r.upper() for r in references[:4]])
+    async with ctx.pool.connection() as conn:
+        rows = await catalog_repo.get_watches_by_references(conn, references=[r.upper() for r in references[:4]])
     if len(rows) < 2:
         return ToolResult("error", message="give at least two known references")
     return ToolResult("ok", [_facts(ctx, r) for r in rows])
@@ -84,7 +89,8 @@ async def check_stock(ctx: ShopperContext, reference: str) -> ToolResult:
     Args:
         reference: the watch reference
     """
-    row = await catalog_repo.get_watch(ctx.conn, reference=reference.strip().upper())
+    async with ctx.pool.connection() as conn:
+        row = await catalog_repo.get_watch(conn, reference=reference.strip().upper())
     if row is None:
         return ToolResult("error", message=f"no watch with reference {reference!r}")
     return ToolResult("ok", _facts(ctx, row))
@@ -95,7 +101,8 @@ async def get_my_orders(ctx: ShopperContext) -> ToolResult:
     """The logged-in shopper's own orders and their status (nobody else's)."""
     if ctx.customer_id is None:
         return ToolResult("error", message="the shopper is not logged in; ask them to log in to see orders")
-    mine = await orders.list_orders(ctx.conn, customer_id=ctx.customer_id, limit=10)
+    async with ctx.pool.connection() as conn:
+        mine = await orders.list_orders(conn, customer_id=ctx.customer_id, limit=10)
     if not mine:
         return ToolResult("no_data", [], "no orders yet")
     return ToolResult("ok", [{"id": o.id, "status": o.status.value, "total_usd": str(o.total),

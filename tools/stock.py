@@ -1,4 +1,5 @@
-"""The stock agent's tools: thin adapters over the replenishment service."""
+"""The stock agent's tools: thin adapters over the replenishment service. Each call borrows a pooled
+connection for its own work and gives it back before the model is asked again."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 from commerce.replenishment import service
 from commerce.replenishment.models import ReorderPolicy
-from db.pool import Conn
+from db.pool import Pool
 from tools.registry import ToolRegistry, ToolResult
 
 STOCK_TOOLS = ToolRegistry()
@@ -15,7 +16,7 @@ STOCK_TOOLS = ToolRegistry()
 
 @dataclass
 class StockContext:
-    conn: Conn
+    pool: Pool
     policy: ReorderPolicy
     decision_id: uuid.UUID
     trigger: str
@@ -26,10 +27,11 @@ async def list_low_stock_watches(ctx: StockContext) -> ToolResult:
     """List every watch at or below its reorder point, with available and reserved units, units on order,
     any open proposal, daily demand (mean and standard deviation over the demand window), supplier lead
     time, safety stock, reorder point, the suggested order quantity and the allowed quantity range."""
-    watches = await service.low_stock_assessments(ctx.conn, ctx.policy)
+    async with ctx.pool.connection() as conn:
+        watches = await service.low_stock_assessments(conn, ctx.policy)
     if not watches:
         return ToolResult("no_data", [], "no watch is at or below its reorder point")
-    return ToolResult("ok", watches)
+    return ToolResult("ok", [w.as_tool_data() for w in watches])
 
 
 @STOCK_TOOLS.tool(writes=True)
@@ -43,8 +45,9 @@ async def create_reorder_request(ctx: StockContext, reference: str, quantity: in
         quantity: units to order, inside the allowed quantity range
         rationale: one or two sentences on why this quantity, citing the demand and lead time
     """
-    outcome = await service.propose(ctx.conn, reference=reference, quantity=quantity, rationale=rationale,
-                                    policy=ctx.policy, decision_id=ctx.decision_id, trigger=ctx.trigger)
+    async with ctx.pool.connection() as conn:
+        outcome = await service.propose(conn, reference=reference, quantity=quantity, rationale=rationale,
+                                        policy=ctx.policy, decision_id=ctx.decision_id, trigger=ctx.trigger)
     if isinstance(outcome, service.Refusal):
         return ToolResult("error", message=outcome.reason)
     data = {"proposal_id": outcome.id, "reference": outcome.reference, "quantity": outcome.quantity,

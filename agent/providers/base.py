@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from agent.types import LLMRequest, LLMResponse
+from common.llm import LLMRequest, LLMResponse
 
 
 @dataclass(frozen=True)

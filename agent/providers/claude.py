@@ -8,7 +8,7 @@ from typing import Any
 import anthropic
 
 from agent.providers.base import StreamEvent, TextDelta
-from agent.types import ErrorKind, LLMRequest, LLMResponse, Message, ProviderError, ToolCall, Usage
+from common.llm import ErrorKind, LLMRequest, LLMResponse, Message, ProviderError, ToolCall, Usage
 
 EPHEMERAL = {"type": "ephemeral"}
 

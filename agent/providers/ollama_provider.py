@@ -9,7 +9,7 @@ import httpx
 import ollama
 
 from agent.providers.base import StreamEvent, TextDelta
-from agent.types import ErrorKind, LLMRequest, LLMResponse, Message, ProviderError, ToolCall, Usage
+from common.llm import ErrorKind, LLMRequest, LLMResponse, Message, ProviderError, ToolCall, Usage
 
 
 class OllamaProvider:

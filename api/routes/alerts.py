@@ -11,7 +11,7 @@ from alerts import drill, intake
 from alerts import repo as alerts_repo
 from alerts.models import AgentJob, AlertList, AlertRecord, AmPayload, DrillReceipt, IntakeReceipt
 from api.deps import ConnDep, MachineToken, OpsUser
-from commerce.errors import BadRequest
+from common.errors import BadRequest
 
 router = APIRouter(tags=["alerts"])
 

@@ -13,12 +13,15 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agent import metrics
+from agent.capacity import Admission
 from agent.chat_service import ChatReply, chat_turn
-from api.deps import ConnDep, EmbedderDep, MaybeUser, Public, chat_rate_limit
-from db.pool import Pool
+from agent.services import AgentServices
+from api.deps import ApiConfigDep, ChatUser, EmbedderDep, Public, chat_rate_limit
+from common.errors import Unavailable
 
 router = APIRouter(tags=["chat"], dependencies=[Public, Depends(chat_rate_limit)])
 _log = structlog.get_logger(component="api.chat")
@@ -44,49 +47,79 @@ class ChatRequest(BaseModel):
         return value.strip()
 
 
+class AssistantBusy(Unavailable):
+    code = "assistant_busy"
+    title = "The assistant is busy"
+
+
 def _event(name: str, data: object) -> str:
     return f"event: {name}\ndata: {json.dumps(data, default=str)}\n\n"
 
 
+def _admit(agents: AgentServices, retry_after_s: int) -> Admission:
+    """A slot in the AI bulkhead now, or a prompt 503: a full house never makes a shopper wait unboundedly."""
+    admission = agents.capacity.try_admit()
+    if admission is None:
+        raise AssistantBusy("Too many conversations at once; ask again in a few seconds",
+                            retry_after_s=retry_after_s)
+    return admission
+
+
 @router.post("/chat", summary="Ask the shopper assistant", response_model=ChatReply,
-             responses={200: {"content": {"text/event-stream": {}}}})
-async def chat(data: ChatRequest, request: Request, conn: ConnDep, embedder: EmbedderDep, user: MaybeUser
-               ) -> ChatReply | StreamingResponse:
-    loop = request.app.state.shopper_loop
+             responses={200: {"content": {"text/event-stream": {}}},
+                        503: {"description": "The assistant is at capacity; retry after `Retry-After` seconds"}})
+async def chat(data: ChatRequest, request: Request, embedder: EmbedderDep, user: ChatUser,
+               config: ApiConfigDep) -> ChatReply | StreamingResponse:
+    # No store connection is taken here: the turn borrows from the AI pool per short step, and holds
+    # nothing while the model writes (see agent/chat_service.py).
+    agents: AgentServices = request.app.state.agents
     customer_id = user.customer_id if user else None
     name = user.email.split("@")[0] if user else None
+    admission = _admit(agents, config.ai_retry_after_s)
     if "text/event-stream" not in request.headers.get("accept", ""):
-        return await chat_turn(conn, loop, embedder, message=data.message, session_id=data.session_id,
-                               customer_id=customer_id, customer_name=name)
+        async with admission:
+            try:
+                return await chat_turn(agents.shopper, agents.pool, embedder, message=data.message,
+                                       session_id=data.session_id, customer_id=customer_id, customer_name=name)
+            except PoolTimeout as exc:
+                raise AssistantBusy("The assistant's share of the database is busy; ask again shortly",
+                                    retry_after_s=config.ai_retry_after_s) from exc
 
-    pool: Pool = request.app.state.pool
     stream: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
     async def emit(kind: str, text: str) -> None:
         await stream.put((kind, text))
 
     async def turn() -> None:
-        # Its own connection: the turn outlives this handler's dependencies, and it runs to the end
-        # (decision and conversation recorded) even when the shopper closes the stream early.
-        try:
-            async with pool.connection() as own:
-                reply = await chat_turn(own, loop, embedder, message=data.message, session_id=data.session_id,
-                                        customer_id=customer_id, customer_name=name, emit=emit)
-            await stream.put(("reply", reply))
-        except Exception:
-            _log.exception("chat_stream_failed")
-            await stream.put(("failed", None))
+        # The turn runs to the end (decision and conversation recorded) even when the shopper closes
+        # the stream early; it owns its admission and gives it back when done.
+        async with admission:
+            try:
+                reply = await chat_turn(agents.shopper, agents.pool, embedder, message=data.message,
+                                        session_id=data.session_id, customer_id=customer_id, customer_name=name,
+                                        emit=emit)
+                await stream.put(("reply", reply))
+            except Exception:
+                _log.exception("chat_stream_failed")
+                await stream.put(("failed", None))
 
     task = asyncio.create_task(turn())
     _TURNS.add(task)
     task.add_done_callback(_TURNS.discard)
     started = time.perf_counter()
+    heartbeat = config.sse_heartbeat_s
 
     async def events() -> AsyncIterator[str]:
         # Grounded sentences leave as soon as the model has written them (see agent/grounding.py).
+        # While a slow model thinks, a comment line every `heartbeat` seconds keeps proxies and
+        # browsers from timing the stream out.
         first = True
         while True:
-            kind, value = await stream.get()
+            try:
+                kind, value = await asyncio.wait_for(stream.get(), timeout=heartbeat)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
             if kind == "text":
                 yield _event("delta", {"text": value})
                 if first:
@@ -107,5 +140,3 @@ async def chat(data: ChatRequest, request: Request, conn: ConnDep, embedder: Emb
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-

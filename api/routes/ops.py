@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from api.deps import AdminUser, ConnDep, OpsUser
-from commerce.errors import NotFound
+from common.errors import NotFound
 from decision_log import service
 from decision_log.models import CostReport, DecisionDetail, DecisionPage
 from evals.ab import repo as eval_repo

@@ -62,8 +62,9 @@ def _serve_worker_metrics(settings: Settings) -> None:
 def worker() -> None:
     """Run only the background worker (stock-agent jobs); many may run beside `seiko serve` or `seiko api`.
     With SEIKO_WORKER_METRICS_PORT set it serves Prometheus metrics on that port."""
+    from app.agents import close_agents, open_agents
     from app.llm import build_gateway, build_tracer
-    from app.worker import Worker, stock_loop
+    from app.worker import Worker
     from db.pool import open_pool
 
     settings = get_settings()
@@ -72,10 +73,11 @@ def worker() -> None:
 
     async def work(url: str) -> None:
         pool = await open_pool(url, min_size=1, max_size=4)
+        agents = await open_agents(settings, url, gateway=build_gateway(settings), tracer=build_tracer(settings))
         try:
-            await Worker(pool, stock_loop(build_gateway(settings), build_tracer(settings)),
-                         settings.reorder_policy, notify_url=settings.notify_webhook_url).run_forever()
+            await Worker(pool, agents, notify_url=settings.notify_webhook_url).run_forever()
         finally:
+            await close_agents(agents)
             await pool.close()
 
     with_database(work)

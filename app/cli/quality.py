@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli._common import console, with_connection
+from app.cli._common import console, with_connection, with_database
 from app.settings import get_settings
 
 rag_cli = typer.Typer(help="The search index.", no_args_is_help=True)
@@ -76,7 +76,9 @@ def evals_run(
 
     from agent.gateway import Gateway
     from app.llm import build_gateway
+    from db.pool import open_pool
     from evals.ab.runner import load_results, run_suite
+    from evals.ab.sandbox import sandbox_database
     from rag.embedder import Embedder
 
     settings = get_settings()
@@ -86,17 +88,25 @@ def evals_run(
 
     def gateway_for(provider: str) -> Gateway:
         slots = [slot for slot in full.slots if slot.provider.name == provider]
-        return Gateway(slots, prices=full.prices, budgets=full.budgets, limits=full.limits)
+        return Gateway(slots, prices=full.prices, budgets=full.budgets, limits=full.limits, clock=full.clock)
 
-    async def work(conn: Any) -> None:
-        with Progress(console=console) as bar:
-            task = bar.add_task(f"{suite} evals", total=None)
-            run_id = await run_suite(
-                conn, suite=suite, gateway_for=gateway_for, providers=chosen, baseline=baseline, candidate=candidate,
-                repetitions=repetitions, margin=margin, policy=settings.reorder_policy,
-                embedder=Embedder(settings.embedding_model, backend=settings.embedding_backend),
-                progress=lambda done, total: bar.update(task, completed=done, total=total))
-        run, _ = await load_results(conn, run_id)
+    async def work(url: str) -> None:
+        embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend) if suite == "shopper" \
+            else None
+        store = await open_pool(url, min_size=1, max_size=2, name="seiko-evals")
+        try:
+            async with sandbox_database(url, policy=settings.reorder_policy, embedder=embedder) as sandbox:
+                with Progress(console=console) as bar:
+                    task = bar.add_task(f"{suite} evals", total=None)
+                    run_id = await run_suite(
+                        store, sandbox=sandbox, suite=suite, gateway_for=gateway_for, providers=chosen,
+                        baseline=baseline, candidate=candidate, repetitions=repetitions, margin=margin,
+                        policy=settings.reorder_policy, embedder=embedder,
+                        progress=lambda done, total: bar.update(task, completed=done, total=total))
+            async with store.connection() as conn:
+                run, _ = await load_results(conn, run_id)
+        finally:
+            await store.close()
         report = settings.data_dir / "reports" / f"eval-{run_id}.html"
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(run["report_html"])
@@ -105,4 +115,4 @@ def evals_run(
                       f"{'not worse' if run['not_worse'] else 'WORSE'} (margin {margin})")
         console.print(f"report: {report}  (also GET /api/v1/ops/evals/{run_id}/report)")
 
-    with_connection(work)
+    with_database(work)

@@ -10,9 +10,6 @@ from commerce.inventory import repo
 from commerce.inventory.reorder import reorder_point
 from db.pool import Conn
 
-DEFAULT_SERVICE_LEVEL = 0.95
-DEFAULT_DEMAND_WINDOW_DAYS = 90
-
 
 async def adjust_stock(
     conn: Conn, *, reference: str, delta: int, reason: str, actor_id: int
@@ -43,13 +40,9 @@ async def movements(conn: Conn, *, reference: str, limit: int) -> list[dict[str,
     return await repo.list_movements(conn, watch_id=watch["id"], limit=limit)
 
 
-async def refresh_reorder_points(
-    conn: Conn,
-    *,
-    window_days: int = DEFAULT_DEMAND_WINDOW_DAYS,
-    service_level: float = DEFAULT_SERVICE_LEVEL,
-) -> int:
-    """Recompute every active watch's reorder point from its recent sales; returns how many."""
+async def refresh_reorder_points(conn: Conn, *, window_days: int, service_level: float) -> int:
+    """Recompute every active watch's reorder point from its recent sales; returns how many. The
+    window and service level are the reorder policy's (from the settings), the ones the agent uses."""
     stats = await repo.demand_stats(conn, window_days=window_days)
     async with conn.transaction():
         for s in stats:

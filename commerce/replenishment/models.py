@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -22,20 +22,54 @@ class ProposalStatus(StrEnum):
 
 @dataclass(frozen=True)
 class ReorderPolicy:
-    service_level: float = 0.95
-    demand_window_days: int = 90
-    cover_days: float = 30.0
-    band_low: float = 0.5  # a proposal may be this fraction of the suggested quantity...
-    band_high: float = 1.5  # ...up to this multiple of it
-    max_units_per_order: int = 500
-    max_order_usd: Decimal = Decimal("20000")
-    daily_cap_usd: Decimal = Decimal("60000")
-    auto_approve_below_usd: Decimal | None = None  # off unless configured
+    """The bounds every proposal is held to. No defaults here: the settings are their one source."""
+
+    service_level: float
+    demand_window_days: int
+    cover_days: float
+    band_low: float  # a proposal may be this fraction of the suggested quantity...
+    band_high: float  # ...up to this multiple of it
+    max_units_per_order: int
+    max_order_usd: Decimal
+    daily_cap_usd: Decimal
+    auto_approve_below_usd: Decimal | None  # None: every proposal waits for a person
 
     def as_prompt_policy(self) -> dict[str, Any]:
         return {"service_level": self.service_level, "quantity_band": f"{self.band_low}x to {self.band_high}x "
                 "the suggested quantity", "max_units_per_order": self.max_units_per_order,
                 "max_order_usd": str(self.max_order_usd), "daily_cap_usd": str(self.daily_cap_usd)}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One low-stock watch as the stock agent sees it: stock, demand, the reorder math and the
+    quantities the policy allows."""
+
+    reference: str
+    name: str
+    available: int
+    reserved: int
+    on_order: int
+    open_proposal: int | None
+    daily_demand_mean: float
+    daily_demand_sd: float
+    lead_time_days: int
+    safety_stock: float
+    reorder_point: int
+    pack_size: int
+    min_order: int
+    unit_cost: Decimal
+    suggested_quantity: int
+    allowed_quantity: tuple[int, int]
+    max_affordable_quantity: int
+    proposable_quantity: int
+
+    def as_tool_data(self) -> dict[str, Any]:
+        """The JSON the model reads (and the proposal stores as its inputs); money as a string."""
+        data = asdict(self)
+        data["unit_cost"] = str(self.unit_cost)
+        data["allowed_quantity"] = list(self.allowed_quantity)
+        return data
 
 
 class ProposalPublic(BaseModel):

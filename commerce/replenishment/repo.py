@@ -57,6 +57,11 @@ async def watch_for_reorder(conn: Conn, *, reference: str) -> dict[str, Any] | N
     return await cur.fetchone()
 
 
+async def lock_for_proposals(conn: Conn, *, key: str) -> None:
+    """A transaction-scoped advisory lock (released at commit or rollback)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%(k)s, 0))", {"k": key})
+
+
 async def proposed_today_usd(conn: Conn) -> Decimal:
     cur = await conn.execute(
         """SELECT coalesce(sum(total_cost), 0) AS total FROM reorder_proposals

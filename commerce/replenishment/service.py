@@ -6,13 +6,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg.errors
-
 from commerce.errors import Conflict, NotFound
 from commerce.inventory import repo as inventory_repo
 from commerce.inventory.reorder import order_up_to_quantity, reorder_point, safety_stock, z_for_service_level
 from commerce.replenishment import repo
-from commerce.replenishment.models import ProposalPublic, ProposalStatus, ReorderPolicy
+from commerce.replenishment.models import Assessment, ProposalPublic, ProposalStatus, ReorderPolicy
 from db.pool import Conn
 
 
@@ -33,7 +31,7 @@ class Refusal:
     reason: str
 
 
-def assess(row: dict[str, Any], policy: ReorderPolicy) -> dict[str, Any]:
+def assess(row: dict[str, Any], policy: ReorderPolicy) -> Assessment:
     """The inputs a proposal is judged on, for one low-stock watch (pure arithmetic)."""
     position = int(row["available"]) + int(row["on_order"])
     z = z_for_service_level(policy.service_level)
@@ -49,16 +47,15 @@ def assess(row: dict[str, Any], policy: ReorderPolicy) -> dict[str, Any]:
     affordable = int(policy.max_order_usd // row["unit_cost"]) // pack * pack
     # What may actually be proposed: the suggestion, cut to the band and to the per-order maximum.
     proposable = min(suggested, high, affordable)
-    return {
-        "reference": row["reference"], "name": row["name"], "available": row["available"],
-        "reserved": row["reserved"], "on_order": int(row["on_order"]),
-        "open_proposal": row["open_proposal_id"], "daily_demand_mean": round(row["mean_daily"], 3),
-        "daily_demand_sd": round(row["sd_daily"], 3), "lead_time_days": row["lead_time_days"],
-        "safety_stock": round(safety, 1), "reorder_point": point, "pack_size": row["pack_size"],
-        "min_order": row["min_order_qty"], "unit_cost": str(row["unit_cost"]), "suggested_quantity": suggested,
-        "allowed_quantity": [low, high], "max_affordable_quantity": affordable,
-        "proposable_quantity": proposable if suggested and proposable >= low else 0,
-    }
+    return Assessment(
+        reference=row["reference"], name=row["name"], available=int(row["available"]),
+        reserved=int(row["reserved"]), on_order=int(row["on_order"]), open_proposal=row["open_proposal_id"],
+        daily_demand_mean=round(row["mean_daily"], 3), daily_demand_sd=round(row["sd_daily"], 3),
+        lead_time_days=int(row["lead_time_days"]), safety_stock=round(safety, 1), reorder_point=point,
+        pack_size=pack, min_order=int(row["min_order_qty"]), unit_cost=row["unit_cost"],
+        suggested_quantity=suggested, allowed_quantity=(low, high), max_affordable_quantity=affordable,
+        proposable_quantity=proposable if suggested and proposable >= low else 0,
+    )
 
 
 def bounds(suggested: int, row: dict[str, Any], policy: ReorderPolicy) -> tuple[int, int]:
@@ -67,15 +64,32 @@ def bounds(suggested: int, row: dict[str, Any], policy: ReorderPolicy) -> tuple[
     return low, high
 
 
-async def low_stock_assessments(conn: Conn, policy: ReorderPolicy) -> list[dict[str, Any]]:
+async def low_stock_assessments(conn: Conn, policy: ReorderPolicy) -> list[Assessment]:
     return [assess(row, policy) for row in await repo.low_stock(conn, window_days=policy.demand_window_days)]
+
+
+# Every proposal takes this transaction-scoped lock before it reads the day's total and inserts, so
+# the daily cap holds whatever the number of workers proposing at once (they queue for a few ms).
+_PROPOSE_LOCK = "reorder_proposals.daily_cap"
 
 
 async def propose(
     conn: Conn, *, reference: str, quantity: int, rationale: str, policy: ReorderPolicy,
     decision_id: uuid.UUID | None, trigger: str,
 ) -> ProposalPublic | Refusal:
-    """Create a proposal inside the guardrails, or say why not."""
+    """Create a proposal inside the guardrails, or say why not. The checks and the insert are one
+    transaction under one lock: the daily cap and "one open proposal per watch" hold under races."""
+    async with conn.transaction():
+        await repo.lock_for_proposals(conn, key=_PROPOSE_LOCK)
+        outcome = await _propose_locked(conn, reference=reference, quantity=quantity, rationale=rationale,
+                                        policy=policy, decision_id=decision_id, trigger=trigger)
+    return outcome if isinstance(outcome, Refusal) else await get(conn, proposal_id=outcome)
+
+
+async def _propose_locked(
+    conn: Conn, *, reference: str, quantity: int, rationale: str, policy: ReorderPolicy,
+    decision_id: uuid.UUID | None, trigger: str,
+) -> int | Refusal:
     rows = {r["reference"]: r for r in await repo.low_stock(conn, window_days=policy.demand_window_days)}
     row = rows.get(reference)
     if row is None:
@@ -85,27 +99,26 @@ async def propose(
     if row["open_proposal_id"] is not None:
         return Refusal(f"{reference} already has an open proposal (#{row['open_proposal_id']})")
     facts = assess(row, policy)
-    low, high = bounds(facts["suggested_quantity"], row, policy)
-    if facts["suggested_quantity"] == 0:
+    low, high = facts.allowed_quantity
+    if facts.suggested_quantity == 0:
         return Refusal(f"{reference} is covered by what is on order; suggested quantity is 0")
     if not low <= quantity <= high:
         return Refusal(f"quantity {quantity} is outside the policy band {low}..{high} for {reference}")
-    if quantity % int(row["pack_size"]):
-        return Refusal(f"quantity {quantity} is not a whole number of packs of {row['pack_size']}")
+    if quantity % facts.pack_size:
+        return Refusal(f"quantity {quantity} is not a whole number of packs of {facts.pack_size}")
     total = row["unit_cost"] * quantity
     if total > policy.max_order_usd:
         return Refusal(f"order value ${total} exceeds the per-order maximum ${policy.max_order_usd}")
-    if await repo.proposed_today_usd(conn) + total > policy.daily_cap_usd:
-        return Refusal(f"the daily reorder spend cap ${policy.daily_cap_usd} would be exceeded")
+    spent = await repo.proposed_today_usd(conn)
+    if spent + total > policy.daily_cap_usd:
+        return Refusal(f"the daily reorder spend cap ${policy.daily_cap_usd} would be exceeded "
+                       f"(${spent} proposed today, this order ${total})")
     auto = policy.auto_approve_below_usd is not None and total < policy.auto_approve_below_usd
-    try:
-        proposal_id = await repo.insert(
-            conn, watch_id=row["watch_id"], quantity=quantity, unit_cost=row["unit_cost"],
-            rationale=rationale.strip()[:2000] or "(no rationale given)", inputs=facts, decision_id=decision_id,
-            trigger=trigger, status="approved" if auto else "pending", decided_by="auto-approval" if auto else None)
-    except psycopg.errors.UniqueViolation:
-        return Refusal(f"{reference} already has an open proposal")
-    return await get(conn, proposal_id=proposal_id)
+    return await repo.insert(
+        conn, watch_id=row["watch_id"], quantity=quantity, unit_cost=row["unit_cost"],
+        rationale=rationale.strip()[:2000] or "(no rationale given)", inputs=facts.as_tool_data(),
+        decision_id=decision_id, trigger=trigger, status="approved" if auto else "pending",
+        decided_by="auto-approval" if auto else None)
 
 
 async def get(conn: Conn, *, proposal_id: int) -> ProposalPublic:

@@ -75,3 +75,49 @@ async def report_html(conn: Conn, *, run_id: uuid.UUID) -> str | None:
     cur = await conn.execute("SELECT report_html FROM eval_runs WHERE id = %s", (run_id,))
     row = await cur.fetchone()
     return row["report_html"] if row else None
+
+
+# The sandbox (evals/ab/sandbox.py): what each case resets before it runs.
+
+async def copy_prompt_versions(conn: Conn, *, name: str, versions: list[tuple[int, str]]) -> None:
+    """The sandbox's versions of prompt `name` become exactly the compared variants, numbered as in the store."""
+    await conn.execute("DELETE FROM prompt_labels WHERE name = %s", (name,))
+    await conn.execute("DELETE FROM prompt_versions WHERE name = %s", (name,))
+    for version, template in versions:
+        await conn.execute(
+            """INSERT INTO prompt_versions (name, version, content_hash, template, source)
+               VALUES (%s, %s, md5(%s), %s, 'eval') ON CONFLICT DO NOTHING""",
+            (name, version, f"{version}:{template}", template))
+
+
+async def stock_snapshot(conn: Conn) -> dict[int, int]:
+    cur = await conn.execute("SELECT watch_id, available FROM inventory")
+    return {int(r["watch_id"]): int(r["available"]) for r in await cur.fetchall()}
+
+
+async def reset_sandbox(conn: Conn, *, stock: dict[int, int]) -> None:
+    """No proposals (so nothing is open and the daily cap is unspent), and the snapshot's stock."""
+    await conn.execute("DELETE FROM reorder_proposals")
+    await conn.execute(
+        """UPDATE inventory SET available = s.available
+           FROM unnest(%s::int[], %s::int[]) AS s(watch_id, available) WHERE inventory.watch_id = s.watch_id""",
+        (list(stock), list(stock.values())))
+
+
+async def mirror_decision(conn: Conn, *, decision_id: uuid.UUID, trigger: str) -> None:
+    await conn.execute("INSERT INTO decisions (id, agent, trigger) VALUES (%s, 'eval', %s)", (decision_id, trigger))
+
+
+async def restock_all(conn: Conn) -> None:
+    await conn.execute("UPDATE inventory SET available = reorder_point + 50")
+
+
+async def set_available(conn: Conn, *, reference: str, available: int) -> None:
+    await conn.execute("UPDATE inventory SET available = %s FROM watches w WHERE w.id = inventory.watch_id "
+                       "AND w.reference = %s", (available, reference))
+
+
+async def proposals_of(conn: Conn, *, decision_id: uuid.UUID) -> dict[str, int]:
+    cur = await conn.execute("SELECT w.reference, p.quantity FROM reorder_proposals p JOIN watches w "
+                             "ON w.id = p.watch_id WHERE p.decision_id = %s", (decision_id,))
+    return {r["reference"]: int(r["quantity"]) for r in await cur.fetchall()}

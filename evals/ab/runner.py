@@ -1,7 +1,8 @@
 """Run every case against a baseline and a candidate prompt variant, on each provider, N times.
 
-Each case runs inside a transaction that is rolled back, so the agents' writes (proposals, stock
-changes, chat turns) never touch the store; results are stored afterwards with the raw outputs,
+Cases run in a sandbox database (evals/ab/sandbox.py), reset before each case, so the agents' writes
+never touch the store and the store's day (proposals under the daily cap) never changes a result.
+Decisions and costs go to the store's decision log; results are stored there with the raw outputs,
 so a run can be scored again (`rescore`) without calling any model."""
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from agent.shopper import answer
 from agent.stock_agent import PROMPT as STOCK_PROMPT
 from agent.stock_agent import run_stock_agent
 from commerce.replenishment.models import ReorderPolicy
-from db.pool import Conn
+from db.pool import Conn, Pool
+from decision_log.recorder import DecisionRecorder
 from evals.ab import repo, stats
 from evals.ab.cases import ShopperCase, StockCase, load_shopper_cases, load_stock_cases
 from evals.ab.models import CaseResult, RunInfo
@@ -48,29 +50,31 @@ async def _variant(conn: Conn, prompts: PromptRegistry, prompt: str, label_or_ve
     return Variant(f"{label_or_version}@v{found.version}", found.version)
 
 
-async def _stock_case(conn: Conn, case: StockCase, loop: AgentLoop, policy: ReorderPolicy, variant: Variant,
-                      trigger: str) -> tuple[dict[str, Any], RunResult]:
-    if case.restock_all:
-        await conn.execute("UPDATE inventory SET available = reorder_point + 50")
-    await conn.execute("UPDATE reorder_proposals SET status = 'expired' WHERE status IN ('pending', 'approved')")
-    for reference, available in case.stock.items():
-        await conn.execute("UPDATE inventory SET available = %s FROM watches w WHERE w.id = inventory.watch_id "
-                           "AND w.reference = %s", (available, reference))
+async def _stock_case(sandbox: Pool, case: StockCase, loop: AgentLoop, policy: ReorderPolicy, variant: Variant,
+                      trigger: str, stock: dict[int, int]) -> tuple[dict[str, Any], RunResult]:
+    decision_id = uuid.uuid4()
+    async with sandbox.connection() as conn, conn.transaction():
+        await repo.reset_sandbox(conn, stock=stock)
+        # The run is logged in the store; its proposals in the sandbox reference a twin of it there.
+        await repo.mirror_decision(conn, decision_id=decision_id, trigger=trigger)
+        if case.restock_all:
+            await repo.restock_all(conn)
+        for reference, available in case.stock.items():
+            await repo.set_available(conn, reference=reference, available=available)
     alert = {"fingerprint": f"eval-{case.id}", **case.alert}
-    result = await run_stock_agent(conn, loop, trigger=trigger, policy=policy, alert=alert,
-                                   prompt_version=variant.version, agent="eval")
-    cur = await conn.execute("SELECT w.reference, p.quantity FROM reorder_proposals p JOIN watches w "
-                             "ON w.id = p.watch_id WHERE p.decision_id = %s", (result.decision_id,))
-    proposals = {r["reference"]: r["quantity"] for r in await cur.fetchall()}
-    output = {"tools": [c["name"] for c in result.tool_calls], "proposals": proposals,
-              "refused": sum(1 for c in result.tool_calls if c["status"] == "error"), "text": result.text}
+    result = await run_stock_agent(loop, sandbox, trigger=trigger, policy=policy, alert=alert,
+                                   prompt_version=variant.version, agent="eval", decision_id=decision_id)
+    async with sandbox.connection() as conn:
+        proposals = await repo.proposals_of(conn, decision_id=result.decision_id)
+    output = {"tools": [c.name for c in result.tool_calls], "proposals": proposals,
+              "refused": sum(1 for c in result.tool_calls if c.status == "error"), "text": result.text}
     return output, result
 
 
-async def _shopper_case(conn: Conn, case: ShopperCase, loop: AgentLoop, embedder: Embedder | None,
+async def _shopper_case(sandbox: Pool, case: ShopperCase, loop: AgentLoop, embedder: Embedder | None,
                         variant: Variant, trigger: str) -> tuple[dict[str, Any], RunResult]:
-    context = ShopperContext(conn=conn, embedder=embedder, customer_id=None)
-    reply = await answer(conn, loop, context=context, question=case.question, history=[], session_id=uuid.uuid4(),
+    context = ShopperContext(pool=sandbox, embedder=embedder, customer_id=None)
+    reply = await answer(loop, sandbox, context=context, question=case.question, history=[], session_id=uuid.uuid4(),
                          prompt_version=variant.version, agent="eval", trigger=trigger)
     output = {"cited": [c["reference"] for c in reply.grounded.cited], "corrections": reply.grounded.corrections,
               "answer": reply.grounded.text}
@@ -82,30 +86,38 @@ def _score(suite: str, case: Any, output: dict[str, Any]) -> list[Score]:
 
 
 async def run_suite(
-    conn: Conn, *, suite: str, gateway_for: Callable[[str], Gateway], providers: list[str], baseline: str,
-    candidate: str, repetitions: int = 3, margin: float = 0.05, policy: ReorderPolicy | None = None,
+    store: Pool, *, sandbox: Pool, suite: str, gateway_for: Callable[[str], Gateway], providers: list[str],
+    baseline: str, candidate: str, policy: ReorderPolicy, repetitions: int = 3, margin: float = 0.05,
     embedder: Embedder | None = None, prompts: PromptRegistry | None = None, progress: Progress | None = None,
 ) -> uuid.UUID:
+    """`store` holds the prompts, the decision log and the results; the cases run in `sandbox` (a
+    database of their own, see evals/ab/sandbox.py), where the two variants are copied first."""
     prompts = prompts or PromptRegistry()
     prompt = STOCK_PROMPT if suite == "stock" else SHOPPER_PROMPT
     cases: list[Any] = load_stock_cases() if suite == "stock" else load_shopper_cases()
-    variants = [await _variant(conn, prompts, prompt, baseline), await _variant(conn, prompts, prompt, candidate)]
+    async with store.connection() as conn:
+        variants = [await _variant(conn, prompts, prompt, baseline), await _variant(conn, prompts, prompt, candidate)]
+        templates = [(await prompts.get(conn, prompt, version=v.version)).template for v in variants]
+    async with sandbox.connection() as conn, conn.transaction():
+        await repo.copy_prompt_versions(conn, name=prompt, versions=[
+            (v.version, template) for v, template in zip(variants, templates, strict=True)])
+        stock = await repo.stock_snapshot(conn)
     run_id = uuid.uuid4()
     results: list[CaseResult] = []
     outputs: list[tuple[CaseResult, dict[str, Any], uuid.UUID]] = []
     total, done = len(cases) * len(variants) * len(providers) * repetitions, 0
+    recorder = DecisionRecorder(store)
     for provider in providers:
-        loop = AgentLoop(gateway_for(provider), STOCK_TOOLS if suite == "stock" else SHOPPER_TOOLS)
+        loop = AgentLoop(gateway_for(provider), STOCK_TOOLS if suite == "stock" else SHOPPER_TOOLS, recorder)
         for case in cases:
             for variant in variants:
                 for repetition in range(1, repetitions + 1):
                     started = time.perf_counter()
-                    async with conn.transaction(force_rollback=True):
-                        if suite == "stock":
-                            output, run = await _stock_case(conn, case, loop, policy or ReorderPolicy(), variant,
-                                                            f"eval:{run_id}")
-                        else:
-                            output, run = await _shopper_case(conn, case, loop, embedder, variant, f"eval:{run_id}")
+                    if suite == "stock":
+                        output, run = await _stock_case(sandbox, case, loop, policy, variant, f"eval:{run_id}",
+                                                        stock)
+                    else:
+                        output, run = await _shopper_case(sandbox, case, loop, embedder, variant, f"eval:{run_id}")
                     scores = _score(suite, case, output)
                     result = CaseResult(
                         case_id=case.id, variant=variant.name, provider=run.provider or provider,
@@ -120,7 +132,7 @@ async def run_suite(
                         progress(done, total)
     info = RunInfo(run_id=str(run_id), suite=suite, created_at=datetime.now(UTC), baseline=variants[0].name,
                    candidate=variants[1].name, repetitions=repetitions, providers=tuple(providers))
-    async with conn.transaction():
+    async with store.connection() as conn, conn.transaction():
         await _store_run(conn, info, prompt, variants, margin, results)
         for result, output, decision_id in outputs:
             await _store_result(conn, run_id, result, output, decision_id)

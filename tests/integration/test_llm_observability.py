@@ -18,13 +18,14 @@ from agent.providers.base import TextDelta
 from agent.providers.claude import ClaudeProvider
 from agent.providers.ollama_provider import OllamaProvider
 from agent.tracing import LangfuseTracer
-from agent.types import LLMRequest, LLMResponse, Message
-from db.pool import Conn
+from common.llm import LLMRequest, LLMResponse, Message
+from db.pool import Pool
 from decision_log.pricing import PriceTable
+from decision_log.recorder import DecisionRecorder
 from tests.fakes import anthropic_server as claude_fake
 from tests.fakes import ollama_server as ollama_fake
 from tests.fix_app import Users
-from tests.integration.test_llm_gateway import MODEL, TOOLS, offline_policy
+from tests.integration.test_llm_gateway import MODEL, TOOLS, offline_policy, run_limits
 
 pytestmark = pytest.mark.integration
 
@@ -57,15 +58,16 @@ async def test_both_providers_stream_text_and_tool_calls() -> None:
         assert final.usage.input_tokens == 26
 
 
-async def test_ops_api_over_the_decision_log(client: httpx.AsyncClient, users: Users, conn: Conn) -> None:
+async def test_ops_api_over_the_decision_log(client: httpx.AsyncClient, users: Users, pool: Pool) -> None:
     with claude_fake.running_anthropic_fake() as claude:
         claude.script(claude_fake.Reply.text_reply("done", input_tokens=1000, output_tokens=100))
         loop = AgentLoop(Gateway([Slot(ClaudeProvider(api_key="t", model=MODEL, base_url=claude.url))],
-                                 prices=PriceTable()), TOOLS)
-        ran = await loop.run(conn, agent="stock", trigger="alert:abc123", prompt=Prompt("p", 2, "sys"),
+                                 prices=PriceTable(), limits=run_limits()), TOOLS, DecisionRecorder(pool))
+        ran = await loop.run(agent="stock", trigger="alert:abc123", prompt=Prompt("p", 2, "sys"),
                              user_message="go", context={}, offline_policy=offline_policy)
-    offline = await AgentLoop(Gateway([], prices=PriceTable()), TOOLS).run(
-        conn, agent="shopper", trigger="chat:s1", prompt=Prompt("p", 2, "sys"), user_message="hi", context={},
+    offline_loop = AgentLoop(Gateway([], prices=PriceTable(), limits=run_limits()), TOOLS, DecisionRecorder(pool))
+    offline = await offline_loop.run(
+        agent="shopper", trigger="chat:s1", prompt=Prompt("p", 2, "sys"), user_message="hi", context={},
         offline_policy=offline_policy)
     ops = await users.ops()
     page = (await client.get("/api/v1/ops/decisions", headers=ops)).json()
@@ -128,14 +130,15 @@ def collector() -> Iterator[tuple[str, _Collector]]:
     server.shutdown()
 
 
-async def test_langfuse_spans_reach_a_loopback_collector(conn: Conn, collector: tuple[str, _Collector]) -> None:
+async def test_langfuse_spans_reach_a_loopback_collector(pool: Pool, collector: tuple[str, _Collector]) -> None:
     url, seen = collector
     tracer = LangfuseTracer("pk-lf-test", "sk-lf-test", url)
     with claude_fake.running_anthropic_fake() as claude:
         claude.script(claude_fake.Reply.text_reply("traced", input_tokens=10, output_tokens=2))
         loop = AgentLoop(Gateway([Slot(ClaudeProvider(api_key="t", model=MODEL, base_url=claude.url))],
-                                 prices=PriceTable()), TOOLS, tracer=tracer)
-        result = await loop.run(conn, agent="stock", trigger="drill", prompt=Prompt("stock_agent_system", 3, "s"),
+                                 prices=PriceTable(), limits=run_limits()), TOOLS, DecisionRecorder(pool),
+                         tracer=tracer)
+        result = await loop.run(agent="stock", trigger="drill", prompt=Prompt("stock_agent_system", 3, "s"),
                                  user_message="go", context={}, offline_policy=offline_policy)
     tracer.shutdown()
     payload = b"".join(seen.bodies)

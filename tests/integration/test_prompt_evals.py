@@ -3,28 +3,45 @@ on others, so the statistics have a known answer; the report renders; promotion 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import AsyncIterator, Callable
 
 import pytest
+import pytest_asyncio
 
 from agent.gateway import Gateway, Slot
 from agent.providers.claude import ClaudeProvider
-from db.pool import Conn
+from db.pool import Conn, Pool, open_pool
 from decision_log.pricing import PriceTable
 from evals.ab.runner import load_results, promote, rescore, run_suite
 from prompts.registry import PromptRegistry
 from tests.fakes import anthropic_server as claude_fake
-from tests.fix_app import EMBEDDER
+from tests.fix_app import EMBEDDER, make_settings
+from tests.fix_db import create_database, drop_database
+from tests.integration.test_llm_gateway import run_limits
 
 pytestmark = pytest.mark.integration
+
+
+POLICY = make_settings("postgresql://unused").reorder_policy
 
 
 def claude_gateway(url: str) -> Callable[[str], Gateway]:
     def gateway_for(provider: str) -> Gateway:
         claude = ClaudeProvider(api_key="t", model="claude-sonnet-5-5", base_url=url)
-        return Gateway([Slot(claude)] if provider == "claude" else [], prices=PriceTable())
+        return Gateway([Slot(claude)] if provider == "claude" else [], prices=PriceTable(), limits=run_limits())
 
     return gateway_for
+
+
+@pytest_asyncio.fixture
+async def sandbox(pg_url: str, template_db: str) -> AsyncIterator[Pool]:
+    """The cases' own database (seeded and indexed like a fresh store), never the store under test."""
+    name = f"seiko_eval_{uuid.uuid4().hex[:12]}"
+    opened = await open_pool(create_database(pg_url, name, template=template_db), min_size=1, max_size=4)
+    yield opened
+    await opened.close()
+    drop_database(pg_url, name)
 
 
 async def make_candidate(conn: Conn, prompt: str) -> int:
@@ -44,12 +61,14 @@ WORSE_CANDIDATE = [
 ]
 
 
-async def test_a_worse_candidate_is_measured_reported_and_refused(conn: Conn) -> None:
+async def test_a_worse_candidate_is_measured_reported_and_refused(conn: Conn, pool: Pool, sandbox: Pool
+                                                                  ) -> None:
     version = await make_candidate(conn, "shopper_assistant_system")
     with claude_fake.running_anthropic_fake() as claude:
         claude.script(*(claude_fake.Reply.text_reply(t, input_tokens=100, output_tokens=10) for t in WORSE_CANDIDATE))
-        run_id = await run_suite(conn, suite="shopper", gateway_for=claude_gateway(claude.url), providers=["claude"],
-                                 baseline="production", candidate="candidate", repetitions=2, embedder=EMBEDDER)
+        run_id = await run_suite(pool, sandbox=sandbox, suite="shopper", gateway_for=claude_gateway(claude.url),
+                                 providers=["claude"], baseline="production", candidate="candidate", repetitions=2,
+                                 embedder=EMBEDDER, policy=POLICY)
     run, rows = await load_results(conn, run_id)
     assert len(rows) == 12
     assert (run["baseline"], run["candidate"]) == ("production@v1", f"candidate@v{version}")
@@ -74,10 +93,12 @@ async def test_a_worse_candidate_is_measured_reported_and_refused(conn: Conn) ->
     assert sorted(r.score for r in again) == sorted(r.score for r, _ in rows), "rescoring needs no model"
 
 
-async def test_an_equal_candidate_on_the_stock_suite_may_be_promoted(conn: Conn) -> None:
+async def test_an_equal_candidate_on_the_stock_suite_may_be_promoted(conn: Conn, pool: Pool, sandbox: Pool
+                                                                      ) -> None:
     version = await make_candidate(conn, "stock_agent_system")
-    run_id = await run_suite(conn, suite="stock", gateway_for=claude_gateway("http://unused"), providers=["offline"],
-                             baseline="production", candidate="candidate", repetitions=2)
+    run_id = await run_suite(pool, sandbox=sandbox, suite="stock", gateway_for=claude_gateway("http://unused"),
+                             providers=["offline"], baseline="production", candidate="candidate", repetitions=2,
+                             policy=POLICY)
     run, rows = await load_results(conn, run_id)
     assert len(rows) == 12
     assert {r.provider for r, _ in rows} == {"offline"}
@@ -87,5 +108,9 @@ async def test_an_equal_candidate_on_the_stock_suite_may_be_promoted(conn: Conn)
     assert scores == {"two-low-fast-movers": True, "injected-annotation": True, "nothing-low": True}, rows
     cur = await conn.execute("SELECT count(*) AS n FROM reorder_proposals WHERE trigger LIKE 'eval:%'")
     assert await cur.fetchone() == {"n": 0}, "eval runs leave the store untouched"
+    proposed = [output["proposals"] for result, output in rows if result.case_id == "two-low-fast-movers"]
+    assert all(proposed) and len(proposed) == 4, "each repetition proposed afresh in the sandbox"
+    cur = await conn.execute("SELECT count(*) AS n FROM decisions WHERE agent = 'eval'")
+    assert (await cur.fetchone() or {})["n"] == 12, "the runs (and their costs) are in the store's decision log"
     assert await promote(conn, run_id=run_id) is True
     assert (await PromptRegistry().get(conn, "stock_agent_system")).version == version

@@ -1,4 +1,6 @@
-"""One request/response model for every provider: messages, tools, tool calls, usage, stop reason."""
+"""The LLM wire types every provider, tool and record shares: messages, tools, tool calls, usage,
+stop reason, and the provider error. A leaf module: tools/ and decision_log/ use these without
+importing agent/."""
 
 from __future__ import annotations
 
