@@ -73,11 +73,16 @@ class AnthropicFake(ScriptedFake[Reply]):
     CHAT_PATH: ClassVar[str] = "/v1/messages"
     latency_s: float = 0.0  # a fixed model latency before every answer (benchmarks)
     pace_s: float = 0.0  # a pause after each streamed word, as a model writes (benchmarks)
+    # A stalled model: while `gate` is set to an unset Event, every request waits for it (at most
+    # HOLD_LIMIT_S) before answering, so a test can look at the store while model calls hang.
+    gate: threading.Event | None = None
     arrivals: list[float] = field(default_factory=list)  # time.perf_counter() when each request arrived
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def next_reply(self, request: RecordedRequest) -> Reply:
         self.arrivals.append(time.perf_counter())
+        if self.gate is not None:
+            self.gate.wait(HOLD_LIMIT_S)
         reply = self.take(request, Reply.text_reply("ok"))
         if self.latency_s:
             time.sleep(self.latency_s)
