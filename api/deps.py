@@ -97,35 +97,45 @@ def _session_token(request: Request) -> str | None:
     return token
 
 
+async def _authenticate(pool: Pool, token: str, issuer: TokenIssuer) -> Principal:
+    # A connection just for the lookup, given back at once: a request never holds one for its whole life
+    # only because it is signed in (a handler that calls Stripe or a model must hold none meanwhile).
+    async with pool.connection() as conn:
+        return await customers.authenticate(conn, token=token, issuer=issuer)
+
+
 async def _principal(
     request: Request,
-    conn: ConnDep,
     issuer: IssuerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     token = credentials.credentials if credentials is not None else _session_token(request)
     if token is None:
         raise Unauthorized("Log in and send the access token as `Authorization: Bearer <token>`")
-    return await customers.authenticate(conn, token=token, issuer=issuer)
+    return await _authenticate(request.app.state.pool, token, issuer)
 
 
-async def _maybe_principal(
-    request: Request,
-    conn: ConnDep,
-    issuer: IssuerDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal | None:
+async def _optional_principal(request: Request, pool: Pool, issuer: TokenIssuer,
+                              credentials: HTTPAuthorizationCredentials | None) -> Principal | None:
     """The caller when a token is sent (and valid), None for anonymous callers. A stale session cookie
     counts as anonymous: a shopper whose session ended can still browse."""
     if credentials is not None:
-        return await customers.authenticate(conn, token=credentials.credentials, issuer=issuer)
+        return await _authenticate(pool, credentials.credentials, issuer)
     token = _session_token(request)
     if token is None:
         return None
     try:
-        return await customers.authenticate(conn, token=token, issuer=issuer)
+        return await _authenticate(pool, token, issuer)
     except Unauthorized:
         return None
+
+
+async def _maybe_principal(
+    request: Request,
+    issuer: IssuerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    return await _optional_principal(request, request.app.state.pool, issuer, credentials)
 
 
 MaybeUser = Annotated[Principal | None, Depends(_maybe_principal)]
@@ -136,13 +146,9 @@ async def _chat_principal(
     issuer: IssuerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
-    """MaybeUser for the assistant: the token is checked on a connection borrowed from the AI pool
-    and given back at once, so a chat never holds one of the store's connections while it waits."""
-    if credentials is None and request.cookies.get(SESSION_COOKIE) is None:
-        return None
+    """MaybeUser for the assistant, looked up on the AI pool: a chat touches none of the store's connections."""
     agents: AgentServices = request.app.state.agents
-    async with agents.pool.connection() as conn:
-        return await _maybe_principal(request, conn, issuer, credentials)
+    return await _optional_principal(request, agents.pool, issuer, credentials)
 
 
 ChatUser = Annotated[Principal | None, Depends(_chat_principal)]

@@ -11,7 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from alerts import repo as alerts_repo
 from app.settings import Settings
 from commerce.payments.provider import PaymentProvider
-from commerce.payments.service import expire_unpaid_orders
+from commerce.payments.service import cancel_intents, expire_unpaid_orders
 from commerce.replenishment import service as replenishment
 from db.pool import Pool
 
@@ -23,11 +23,11 @@ def build_scheduler(settings: Settings, pool: Pool, payments: PaymentProvider) -
 
     async def expire_orders() -> None:
         async with pool.connection() as conn:
-            count = await expire_unpaid_orders(
-                conn, provider=payments, older_than=timedelta(minutes=settings.order_payment_timeout_minutes)
-            )
-        if count:
-            _log.info("unpaid_orders_expired", count=count)
+            expired = await expire_unpaid_orders(
+                conn, older_than=timedelta(minutes=settings.order_payment_timeout_minutes))
+        await cancel_intents(payments, expired.intents_to_cancel)  # the connection is back in the pool
+        if expired.orders:
+            _log.info("unpaid_orders_expired", count=expired.orders)
 
     async def stock_sweep() -> None:
         """The safety net when no Alertmanager is deployed: queue a stock-agent run when a watch needs a

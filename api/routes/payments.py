@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
 
-from api.deps import ConnDep, CustomerUser, PaymentsDep, Public
+from api.deps import ConnDep, CustomerUser, PaymentsDep, PoolDep, Public
 from commerce.errors import PaymentsNotConfigured
 from commerce.orders.models import OrderPublic
 from commerce.payments import service, webhooks
@@ -25,19 +25,20 @@ async def payment_config(payments: PaymentsDep) -> PaymentConfig:
              summary="Start (or resume) paying for an order: returns the PaymentIntent's client secret",
              responses={409: {"description": "Order not payable (`order_not_payable`)"},
                         502: {"description": "Provider unreachable (`payment_provider_unavailable`)"}})
-async def start_payment(order_id: int, principal: CustomerUser, conn: ConnDep, payments: PaymentsDep) -> PaymentStart:
-    return await service.start_payment(conn, provider=payments, order_id=order_id, customer_id=principal.customer_id)
+async def start_payment(order_id: int, principal: CustomerUser, pool: PoolDep, payments: PaymentsDep) -> PaymentStart:
+    # The pool, not a connection: none may be held while Stripe answers.
+    return await service.start_payment(pool, provider=payments, order_id=order_id, customer_id=principal.customer_id)
 
 
 @router.post("/orders/{order_id}/payment/simulate",
              summary="Simulated provider only: succeed or fail the order's payment, as a webhook would",
              responses={404: {"description": "Stripe is configured, or no such order of yours"}})
 async def simulate_payment(
-    order_id: int, data: SimulateRequest, principal: CustomerUser, conn: ConnDep, payments: PaymentsDep
+    order_id: int, data: SimulateRequest, principal: CustomerUser, pool: PoolDep, payments: PaymentsDep
 ) -> OrderPublic:
     if not payments.simulated:
         raise PaymentsNotConfigured("Payments go through Stripe; there is nothing to simulate")
-    return await service.simulate(conn, provider=payments, order_id=order_id, customer_id=principal.customer_id,
+    return await service.simulate(pool, provider=payments, order_id=order_id, customer_id=principal.customer_id,
                                   succeeded=data.outcome == "succeeded")
 
 

@@ -23,7 +23,7 @@ from commerce.orders.models import OrderPublic, OrderStatus
 from commerce.payments import repo
 from commerce.payments.models import PaymentStart, PaymentStatus, to_cents
 from commerce.payments.provider import PaymentProvider, ProviderUnavailable
-from db.pool import Conn
+from db.pool import Conn, Pool
 
 SUCCEEDED = "payment_intent.succeeded"
 FAILED = "payment_intent.payment_failed"
@@ -33,12 +33,14 @@ def idempotency_key(order_id: int, attempt: int) -> str:
     return f"seiko-order-{order_id}-attempt-{attempt}"
 
 
-async def start_payment(conn: Conn, *, provider: PaymentProvider, order_id: int, customer_id: int) -> PaymentStart:
-    """Create (or find again) the PaymentIntent for an unpaid order of this customer."""
-    order = await orders.get_order(conn, order_id=order_id, customer_id=customer_id)
-    if order.status is not OrderStatus.pending_payment:
-        raise OrderNotPayable(f"Order {order_id} is {order.status.value}", order_status=order.status.value)
-    latest = await repo.latest_for_order(conn, order_id=order_id)
+async def start_payment(pool: Pool, *, provider: PaymentProvider, order_id: int, customer_id: int) -> PaymentStart:
+    """Create (or find again) the PaymentIntent for an unpaid order of this customer. A connection is
+    borrowed before and after the provider is called, never held while it answers."""
+    async with pool.connection() as conn:
+        order = await orders.get_order(conn, order_id=order_id, customer_id=customer_id)
+        if order.status is not OrderStatus.pending_payment:
+            raise OrderNotPayable(f"Order {order_id} is {order.status.value}", order_status=order.status.value)
+        latest = await repo.latest_for_order(conn, order_id=order_id)
     if latest is not None and latest["status"] == PaymentStatus.requires_payment:
         secret = await _client_secret(provider, latest["intent_id"])
         return _start(provider, latest, secret)
@@ -49,14 +51,15 @@ async def start_payment(conn: Conn, *, provider: PaymentProvider, order_id: int,
                                               idempotency_key=idempotency_key(order_id, attempt))
     except ProviderUnavailable as exc:
         raise PaymentProviderUnavailable("The payment provider did not answer; try again shortly") from exc
-    try:
-        row = await repo.insert(conn, order_id=order_id, provider=provider.name, intent_id=intent.intent_id,
-                                attempt=attempt, amount_cents=amount, currency="usd")
-    except psycopg.errors.UniqueViolation:
-        # A concurrent request made this attempt with the same idempotency key, hence the same intent.
-        existing = await repo.get_by_intent(conn, intent_id=intent.intent_id)
-        assert existing is not None
-        row = existing
+    async with pool.connection() as conn:
+        try:
+            row = await repo.insert(conn, order_id=order_id, provider=provider.name, intent_id=intent.intent_id,
+                                    attempt=attempt, amount_cents=amount, currency="usd")
+        except psycopg.errors.UniqueViolation:
+            # A concurrent request made this attempt with the same idempotency key, hence the same intent.
+            existing = await repo.get_by_intent(conn, intent_id=intent.intent_id)
+            assert existing is not None
+            row = existing
     return _start(provider, row, intent.client_secret)
 
 
@@ -140,35 +143,52 @@ def _confirmation(order: dict[str, Any], payment: dict[str, Any]) -> dict[str, A
     }
 
 
-async def simulate(conn: Conn, *, provider: PaymentProvider, order_id: int, customer_id: int,
+async def simulate(pool: Pool, *, provider: PaymentProvider, order_id: int, customer_id: int,
                    succeeded: bool) -> OrderPublic:
     """The simulated provider's stand-in for a webhook: the same state changes, the same code path."""
-    started = await start_payment(conn, provider=provider, order_id=order_id, customer_id=customer_id)
+    started = await start_payment(pool, provider=provider, order_id=order_id, customer_id=customer_id)
+    async with pool.connection() as conn:
+        return await _apply_simulated(conn, started.intent_id, order_id=order_id, customer_id=customer_id,
+                                      succeeded=succeeded)
+
+
+async def _apply_simulated(conn: Conn, intent_id: str, *, order_id: int, customer_id: int,
+                           succeeded: bool) -> OrderPublic:
     await apply_outcome(
         conn, event_id=f"evt_sim_{uuid.uuid4().hex}", source="simulated",
-        event_type=SUCCEEDED if succeeded else FAILED, intent_id=started.intent_id,
+        event_type=SUCCEEDED if succeeded else FAILED, intent_id=intent_id,
         failure_reason=None if succeeded else "simulated card decline",
     )
     return await orders.get_order(conn, order_id=order_id, customer_id=customer_id)
 
 
-async def expire_unpaid_orders(
-    conn: Conn, *, provider: PaymentProvider, older_than: timedelta, batch: int = 200
-) -> int:
-    """Cancel orders left unpaid for longer than `older_than`, releasing their stock; returns how many."""
-    expired = 0
+@dataclass(frozen=True)
+class Expired:
+    """Orders cancelled for want of payment, and the provider intents left to cancel (by the caller,
+    after its connection is given back: the provider is a network peer)."""
+
+    orders: int
+    intents_to_cancel: tuple[str, ...]
+
+
+async def expire_unpaid_orders(conn: Conn, *, older_than: timedelta, batch: int = 200) -> Expired:
+    """Cancel orders left unpaid for longer than `older_than`, releasing their stock."""
+    expired, intents = 0, []
     for order_id in await orders_repo.unpaid_older_than(conn, age=older_than, limit=batch):
         async with conn.transaction():
             order = await orders.lock_order(conn, order_id=order_id)
             if order["status"] != OrderStatus.pending_payment:
                 continue  # paid (or cancelled) meanwhile
             await orders.transition_locked(conn, order, OrderStatus.cancelled, reason="payment window expired")
-            open_intents = await repo.open_intents_for_order(conn, order_id=order_id)
-            for payment in open_intents:
+            for payment in await repo.open_intents_for_order(conn, order_id=order_id):
                 await repo.set_status(conn, payment_id=payment["id"], status=PaymentStatus.canceled)
+                intents.append(payment["intent_id"])
         expired += 1
-        for payment in open_intents:
-            # Best effort: a payment that lands anyway on a canceled order ends as refund_required.
-            with contextlib.suppress(ProviderUnavailable):
-                await provider.cancel_intent(payment["intent_id"])
-    return expired
+    return Expired(expired, tuple(intents))
+
+
+async def cancel_intents(provider: PaymentProvider, intent_ids: tuple[str, ...]) -> None:
+    """Best effort: a payment that lands anyway on a cancelled order ends as refund_required."""
+    for intent_id in intent_ids:
+        with contextlib.suppress(ProviderUnavailable):
+            await provider.cancel_intent(intent_id)

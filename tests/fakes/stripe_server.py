@@ -27,6 +27,9 @@ class StripeFake:
     faults: list[str] = field(default_factory=list)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # method, path, idempotency key
     stall_seconds: float = 3.0
+    # A slow Stripe: while `gate` is an unset Event, every request waits for it (at most 20 s), so a
+    # test can look at the store while a call to Stripe is in flight.
+    gate: threading.Event | None = None
     _idempotent: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -42,6 +45,8 @@ class StripeFake:
         with self._lock:
             self.requests.append((method, path, key))
             fault = self.faults.pop(0) if self.faults else None
+        if self.gate is not None:
+            self.gate.wait(20)
         if fault == "timeout":
             time.sleep(self.stall_seconds)
         if fault == "500":

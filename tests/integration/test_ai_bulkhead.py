@@ -1,6 +1,6 @@
 """The AI never takes the store down: while model calls hang, no connection is held for them, the
 catalog keeps answering, a full house is refused at once (503 + Retry-After), and a streaming chat
-keeps its connection alive with heartbeats."""
+keeps its connection alive with heartbeats. The same holds for the store's other network peer, Stripe."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from fastapi import FastAPI
 
 from db.pool import Pool
 from tests.fakes import anthropic_server as claude_fake
-from tests.fix_app import build_test_app, make_settings, started
+from tests.fakes.stripe_server import running_stripe_fake
+from tests.fix_app import Users, build_test_app, make_settings, started
+from tests.fix_stripe import stripe_settings
 
 pytestmark = pytest.mark.integration
 CHATS = 12
@@ -111,3 +113,30 @@ async def test_a_streaming_chat_sends_heartbeats_while_the_model_thinks(
         body = (await streaming).text
     assert body.count(": keep-alive\n\n") >= 2
     assert "event: done" in body
+
+
+async def test_no_connection_is_held_while_stripe_answers(db_url: str) -> None:
+    with running_stripe_fake() as stripe:
+        stripe.gate = threading.Event()
+        settings = make_settings(db_url, **{**stripe_settings(db_url, stripe), "STRIPE_TIMEOUT_SECONDS": 30},
+                                 SEIKO_DB_POOL_MIN=1, SEIKO_DB_POOL_MAX=4)
+        try:
+            async for app in started(build_test_app(settings)):
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://store.test", timeout=60) as client:
+                    headers = await Users(client).customer()
+                    orders = []
+                    for _ in range(6):
+                        r = await client.post("/api/v1/orders", json={"items": [{"reference": "SRPD55K1",
+                                                                                 "quantity": 1}]}, headers=headers)
+                        assert r.status_code == 201, r.text
+                        orders.append(r.json()["id"])
+                    paying = [asyncio.create_task(client.post(f"/api/v1/orders/{o}/payment", headers=headers))
+                              for o in orders]
+                    await until(lambda: len(stripe.creates()) >= 6, "every payment reached Stripe")
+                    assert checked_out(app.state.pool) == 0, "no connection waits on Stripe"
+                    assert (await client.get("/api/v1/watches", params={"limit": 3})).status_code == 200
+                    stripe.gate.set()
+                    assert [p.status_code for p in await asyncio.gather(*paying)] == [201] * len(orders)
+        finally:
+            stripe.gate.set()

@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from psycopg.rows import dict_row
 
 from commerce.orders.models import OrderStatus
-from commerce.payments.provider import SimulatedProvider
 from commerce.payments.service import SUCCEEDED, apply_outcome, expire_unpaid_orders
 from db.pool import Conn
 from tests.fix_app import Users, build_test_app, make_settings, started
@@ -21,7 +20,6 @@ from tests.integration.test_payments import inventory_of, place
 
 pytestmark = pytest.mark.integration
 
-PROVIDER = SimulatedProvider()
 
 
 async def age(conn: Conn, order_id: int, minutes: int) -> None:
@@ -42,8 +40,8 @@ async def test_expiry_cancels_old_unpaid_orders_once(client: httpx.AsyncClient, 
     ref = old["items"][0]["reference"]
     before_old = await inventory_of(conn, ref)
     await age(conn, old["id"], 45)
-    assert await expire_unpaid_orders(conn, provider=PROVIDER, older_than=timedelta(minutes=30)) == 1
-    assert await expire_unpaid_orders(conn, provider=PROVIDER, older_than=timedelta(minutes=30)) == 0
+    assert (await expire_unpaid_orders(conn, older_than=timedelta(minutes=30))).orders == 1
+    assert (await expire_unpaid_orders(conn, older_than=timedelta(minutes=30))).orders == 0
     after = await inventory_of(conn, ref)
     assert after["available"] == before_old["available"] + 2
     assert after["reserved"] == before_old["reserved"] - 2
@@ -64,7 +62,7 @@ async def test_expiry_racing_a_payment_moves_stock_once(
         before = await inventory_of(conn, order["items"][0]["reference"])
         async with await psycopg.AsyncConnection.connect(db_url, autocommit=True, row_factory=dict_row) as a, \
                 await psycopg.AsyncConnection.connect(db_url, autocommit=True, row_factory=dict_row) as b:
-            expire = expire_unpaid_orders(a, provider=PROVIDER, older_than=timedelta(minutes=30))
+            expire = expire_unpaid_orders(a, older_than=timedelta(minutes=30))
             pay = apply_outcome(b, event_id=f"evt_race_{order['id']}", source="simulated", event_type=SUCCEEDED,
                                 intent_id=start["intent_id"])
             if attempt % 2:  # let each side start first half of the time
