@@ -19,6 +19,10 @@ from db.pool import Pool
 # Seiko references: letters then digits then letters/digits, e.g. SRPD55K1, SSH067J1, SBGW231.
 REFERENCE = re.compile(r"\b([A-Z]{2,5}\d{2,4}[A-Z0-9]{0,3})\b")
 PRICE_NEAR = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})*(?:\.\d{2})?|\d+(?:\.\d{2})?)")
+# An amount the shopper set as a limit ("under $600", "a budget of $600") is not a watch's price.
+BUDGET_BEFORE = re.compile(r"(under|below|less than|up to|within|budget( of)?|max(imum)?|at most|no more than|over"
+                           r"|above|more than|at least|around|about|between|spend(ing)?|cap( of)?|limit( of)?|your"
+                           r"|between\s*\$\s?[\d,.]+\s*and)\s*$", re.IGNORECASE)
 # A sentence ends at . ! or ? followed by whitespace, or at a line break.
 BOUNDARY = re.compile(r"(?<=[.!?])[ \t]+|[ \t]*\n\s*")
 # A stretch of the system prompt this long, repeated in a sentence, is a leak; shorter ones are
@@ -55,6 +59,7 @@ class Grounder:
         self._pending = ""  # the incomplete sentence at the end of `raw`
         self._pieces: list[str] = []  # grounded sentences with their separators
         self._cited: list[str] = []
+        self._dropped_real: list[str] = []  # real watches named only in sentences that had to go
         self.corrections: list[str] = []
 
     async def text(self, delta: str) -> None:
@@ -79,6 +84,15 @@ class Grounder:
         if self._pending.strip():
             await self._sentence(self._pending, "")
         self._pending = ""
+        if not "".join(self._pieces).strip() and self._dropped_real:
+            # Never an empty answer when something true remains: the real watches, at their live price.
+            for ref in dict.fromkeys(self._dropped_real):
+                watch = self._watches[ref]
+                assert watch is not None
+                stock = f"{watch['stock_available']} in stock" if watch["stock_available"] else "out of stock"
+                await self._out(f"{watch['name']} ({ref}): ${Decimal(watch['price']):,.2f}, {stock}.\n")
+                self._cited.append(ref)
+            self.corrections.append("kept only the real watches of an answer that named watches that do not exist")
         for ref in self._cited:
             watch = self._watches[ref]
             if watch is not None and watch["stock_available"] == 0 and not re.search(
@@ -104,6 +118,7 @@ class Grounder:
             if self._watches[ref] is None and not await self._prefix_exists(ref):
                 # A reference that names no watch (a model name's short form such as SRPE93 is fine).
                 self.corrections.append(f"removed {ref}: no such watch in the catalog")
+                self._dropped_real += [r for r in mentioned if self._watches[r] is not None]
                 return
         live = [ref for ref in mentioned if self._watches[ref] is not None]
         for ref in live:
@@ -141,6 +156,10 @@ class Grounder:
             try:
                 stated = Decimal(match.group(1).replace(",", ""))
             except InvalidOperation:
+                continue
+            # A limit ("under $600") is the shopper's budget, not this watch's price. An amount the shopper
+            # merely mentioned is not exempt: "it costs $1" stays a claim about the watch and is corrected.
+            if BUDGET_BEFORE.search(sentence[:match.start()]):
                 continue
             if stated != price:
                 sentence = sentence.replace(match.group(0), f"${price:,.2f}")

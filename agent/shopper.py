@@ -10,37 +10,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.grounding import Emit, Grounded, Grounder
-from agent.loop import AgentLoop, Prompt, RunResult, ToolRunner
+from agent.loop import AgentLoop, Prompt, RunResult
+from agent.shopper_offline import OFFLINE_LABEL, offline_answer
 from db.pool import Pool
 from prompts.registry import PromptRegistry
+from tools.registry import ToolResult
 from tools.shopper import ShopperContext
 
 PROMPT = "shopper_assistant_system"
-OFFLINE_LABEL = "(Offline assistant: no language model is available, so this answer is built from the search results.)"
+FALLBACK_LABEL = ("(The assistant's answer could not be checked against the catalog, so this answer is built from "
+                  "the store's data.)")
 
 
 @dataclass
 class ChatAnswer:
     run: RunResult
     grounded: Grounded
-
-
-def offline_answer(question: str) -> Any:
-    async def policy(run_tool: ToolRunner) -> str:
-        found = await run_tool("search_watches", {"query": question, "limit": 4})
-        if found.status != "ok":
-            return f"{OFFLINE_LABEL}\nI found nothing in the catalog for that. Try other words or fewer constraints."
-        understood = [p for p in found.data["filters"].get("understood", [])]
-        lines = [OFFLINE_LABEL]
-        if understood:
-            lines.append("I understood: " + ", ".join(understood) + ".")
-        for w in found.data["watches"]:
-            stock = f"{w['stock_available']} in stock" if w["in_stock"] else "out of stock"
-            lines.append(f"- {w['name']} ({w['reference']}): ${float(w['price_usd']):,.2f}, {stock}; "
-                         f"{'; '.join(w['why'][:3])}.")
-        return "\n".join(lines)
-
-    return policy
 
 
 async def answer(
@@ -63,4 +48,22 @@ async def answer(
                          context=context, offline_policy=offline_answer(question), max_tokens=800,
                          sink=grounder if emit is not None else None)
     grounded = await grounder.finish(run.text or "")
+    if not grounded.text:
+        grounded = await _offline_instead(pool, loop, context, question, rendered.text, emit, grounded)
     return ChatAnswer(run=run, grounded=grounded)
+
+
+async def _offline_instead(pool: Pool, loop: AgentLoop, context: ShopperContext, question: str, system: str,
+                           emit: Emit | None, failed: Grounded) -> Grounded:
+    """Nothing of the model's answer survived grounding: the offline answer (grounded too), saying so,
+    rather than an empty reply."""
+    async def run_tool(name: str, arguments: dict[str, Any]) -> ToolResult:
+        return await loop.tools.call(name, arguments, context)
+
+    text = await offline_answer(question)(run_tool)
+    text = text.replace(OFFLINE_LABEL, FALLBACK_LABEL, 1)
+    grounder = Grounder(pool, system_prompt=system, emit=emit)
+    grounded = await grounder.finish(text)
+    grounded.corrections[:0] = [*failed.corrections, "nothing of the model's answer could be verified; "
+                                "answered from the store's data instead"]
+    return grounded

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from commerce.catalog import repo as catalog_repo
+from commerce.catalog.calibers import power_reserve_hours
+from commerce.policies import service as store_policies
 from commerce.orders import service as orders
 from db.pool import Pool
 from rag.embedder import Embedder
@@ -108,3 +110,49 @@ async def get_my_orders(ctx: ShopperContext) -> ToolResult:
     return ToolResult("ok", [{"id": o.id, "status": o.status.value, "total_usd": str(o.total),
                               "items": [f"{i.quantity} x {i.reference}" for i in o.items],
                               "created_at": o.created_at.isoformat()} for o in mine])
+
+
+PolicyTopic = Literal["shipping", "returns", "warranty", "payment", "authenticity", "contact"]
+RankAttribute = Literal["price", "case_diameter_mm", "water_resistance_m", "power_reserve_hours"]
+
+
+@SHOPPER_TOOLS.tool()
+async def get_store_policy(ctx: ShopperContext, topic: PolicyTopic) -> ToolResult:
+    """The store's own policy on one topic, word for word from the policy document. Answer policy
+    questions (shipping, returns and refunds, warranty, payment, authenticity, contact) only from this.
+
+    Args:
+        topic: which policy
+    """
+    policy = store_policies.policies().get(topic)
+    if policy is None:
+        return ToolResult("error", message=f"no policy on {topic!r}; topics: {', '.join(store_policies.topics())}")
+    return ToolResult("ok", {"topic": policy.topic, "title": policy.title, "policy": policy.text})
+
+
+@SHOPPER_TOOLS.tool()
+async def rank_watches(ctx: ShopperContext, attribute: RankAttribute, highest: bool = True,
+                       limit: int = 3) -> ToolResult:
+    """The catalog's watches ranked by one attribute, for superlatives such as "the longest power reserve",
+    "the most water resistant", "the smallest case" or "the cheapest". Watches without the attribute
+    (power reserve is known for mechanical and Spring Drive movements only) are left out.
+
+    Args:
+        attribute: what to rank by
+        highest: true for the largest values first, false for the smallest first
+        limit: how many watches to return (1 to 10)
+    """
+    async with ctx.pool.connection() as conn:
+        rows = await catalog_repo.active_watches(conn)
+    valued = [(value, row) for row in rows if (value := _attribute(row, attribute)) is not None]
+    if not valued:
+        return ToolResult("no_data", [], f"no watch has a known {attribute}")
+    valued.sort(key=lambda pair: (-pair[0] if highest else pair[0], pair[1]["reference"]))
+    return ToolResult("ok", [{**_facts(ctx, row), attribute: str(value) if attribute == "price" else value}
+                             for value, row in valued[:max(1, min(limit, 10))]])
+
+
+def _attribute(row: dict[str, Any], attribute: str) -> Any:
+    if attribute == "power_reserve_hours":
+        return power_reserve_hours(row["caliber"])
+    return row[attribute]

@@ -154,3 +154,11 @@ async def reference_prefix_exists(conn: Conn, *, prefix: str) -> bool:
     )
     row = await cur.fetchone()
     return bool(row and row["found"])
+
+
+async def active_watches(conn: Conn) -> list[dict[str, Any]]:
+    """Every active watch with its live stock (the catalog is small; callers rank or filter it)."""
+    cur = await conn.execute(
+        sql.SQL("SELECT {cols} FROM watches w JOIN inventory i ON i.watch_id = w.id WHERE w.active "
+                "ORDER BY w.reference").format(cols=WATCH_COLUMNS))
+    return await cur.fetchall()

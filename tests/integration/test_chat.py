@@ -14,7 +14,8 @@ from tests.fakes import anthropic_server as claude_fake
 from tests.fix_app import Users, build_test_app, make_settings, started
 
 pytestmark = pytest.mark.integration
-READ_ONLY = {"search_watches", "get_watch", "compare_watches", "check_stock", "get_my_orders"}
+READ_ONLY = {"search_watches", "get_watch", "compare_watches", "check_stock", "get_my_orders", "get_store_policy",
+             "rank_watches"}
 
 
 def sse(text: str) -> list[tuple[str, Any]]:
