@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     reorder_daily_cap_usd: Decimal = Field(Decimal("60000"), validation_alias="SEIKO_REORDER_DAILY_CAP_USD", gt=0)
     reorder_auto_approve_below_usd: Decimal | None = Field(
         None, validation_alias="SEIKO_REORDER_AUTO_APPROVE_BELOW_USD")
+    reorder_rejection_cooldown_days: int = Field(7, validation_alias="SEIKO_REORDER_REJECTION_COOLDOWN_DAYS", ge=0)
     notify_webhook_url: str | None = Field(None, validation_alias="SEIKO_NOTIFY_WEBHOOK_URL")
     stock_sweep_minutes: int = Field(60, validation_alias="SEIKO_STOCK_SWEEP_MINUTES", ge=1)
     worker_enabled: bool = Field(True, validation_alias="SEIKO_WORKER")
@@ -124,7 +125,8 @@ class Settings(BaseSettings):
                              band_low=self.reorder_band_low, band_high=self.reorder_band_high,
                              max_units_per_order=self.reorder_max_units_per_order,
                              max_order_usd=self.reorder_max_order_usd, daily_cap_usd=self.reorder_daily_cap_usd,
-                             auto_approve_below_usd=self.reorder_auto_approve_below_usd)
+                             auto_approve_below_usd=self.reorder_auto_approve_below_usd,
+                             rejection_cooldown_days=self.reorder_rejection_cooldown_days)
 
     def alert_token(self) -> str:
         """ALERTMANAGER_WEBHOOK_TOKEN, or (outside production) a random one kept in the data folder, so

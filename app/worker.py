@@ -21,6 +21,7 @@ from alerts import repo as jobs
 from commerce.replenishment import service as replenishment
 from commerce.replenishment.models import ProposalStatus
 from db.pool import Pool
+from decision_log import service as decisions
 
 _log = structlog.get_logger(component="app.worker")
 IDLE_POLL_S = 0.5
@@ -95,10 +96,14 @@ class Worker:
         async with self.pool.connection() as conn:
             created = [p for p in await replenishment.list_proposals(conn, status=ProposalStatus.pending)
                        if p.decision_id == result.decision_id]
-        if not created:
+            run = await decisions.get_decision(conn, decision_id=result.decision_id)
+        if not created and not run.skipped:
             return
-        text = "New reorder proposals:\n" + "\n".join(
+        text = ("New reorder proposals:\n" + "\n".join(
             f"• {p.reference} x{p.quantity} (${p.total_cost}) — {p.rationale[:200]}" for p in created)
+            if created else "No new reorder proposals.")
+        if run.skipped:
+            text += "\nNot proposed:\n" + "\n".join(f"• {s.subject}: {s.reason[:200]}" for s in run.skipped)
         async with httpx.AsyncClient(timeout=5) as client:
             for attempt in range(3):
                 with contextlib.suppress(httpx.HTTPError):

@@ -10,6 +10,16 @@ from typing import Any
 from pydantic import BaseModel
 
 
+class FallbackPublic(BaseModel):
+    provider: str
+    reason: str
+
+
+class SkippedPublic(BaseModel):
+    subject: str
+    reason: str
+
+
 class DecisionPublic(BaseModel):
     id: uuid.UUID
     created_at: datetime
@@ -28,6 +38,8 @@ class DecisionPublic(BaseModel):
     cost_usd: Decimal | None
     latency_ms: int | None
     fallback_reason: str | None
+    fallbacks: list[FallbackPublic] = []
+    skipped: list[SkippedPublic] = []
     error: str | None
 
 

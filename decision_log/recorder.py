@@ -4,11 +4,12 @@ cost coroutines, never the store's connections."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from db.pool import Pool
 from decision_log import repo
-from decision_log.records import CallRecord, DecisionEnd, DecisionStart
+from decision_log.records import CallRecord, DecisionEnd, DecisionStart, Skipped
 
 
 class DecisionRecorder:
@@ -27,6 +28,11 @@ class DecisionRecorder:
     async def finish(self, end: DecisionEnd) -> None:
         async with self.pool.connection() as conn:
             await repo.finish_decision(conn, end)
+
+    async def skipped(self, decision_id: uuid.UUID, skipped: list[Skipped]) -> None:
+        """What the run did not do, and why; written after its end by the agent that knows the domain."""
+        async with self.pool.connection() as conn:
+            await repo.record_skipped(conn, decision_id=decision_id, skipped=skipped)
 
     async def spent_today(self, *, agent: str | None) -> Decimal:
         async with self.pool.connection() as conn:

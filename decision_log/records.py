@@ -79,3 +79,11 @@ class DecisionEnd:
     error: str | None
     tool_calls: tuple[ToolCallRecord, ...]
     final_text: str | None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Work a run looked at and did not do, and why (e.g. a low watch the daily cap left out)."""
+
+    subject: str
+    reason: str

@@ -11,14 +11,14 @@ from typing import Any
 from psycopg import sql
 
 from db.pool import Conn
-from decision_log.records import CallRecord, DecisionEnd, DecisionStart
+from decision_log.records import CallRecord, DecisionEnd, DecisionStart, Skipped
 
 # `fallback_reason` stays in the API (a contract) as the readable join of the stored list.
 DECISION_COLUMNS = """id, created_at, finished_at, agent, trigger, provider, model, prompt_name, prompt_version,
     outcome, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, latency_ms,
     (SELECT string_agg((f ->> 'provider') || ': ' || (f ->> 'reason'), '; ' ORDER BY n)
        FROM jsonb_array_elements(fallbacks) WITH ORDINALITY AS x(f, n)) AS fallback_reason,
-    fallbacks, error"""
+    fallbacks, skipped, error"""
 
 
 async def start_decision(conn: Conn, start: DecisionStart) -> None:
@@ -44,6 +44,12 @@ async def finish_decision(conn: Conn, end: DecisionEnd) -> None:
          "f": json.dumps([{"provider": f.provider, "reason": f.reason} for f in end.fallbacks]),
          "tc": json.dumps([t.as_json() for t in end.tool_calls], default=str), "ft": end.final_text},
     )
+
+
+async def record_skipped(conn: Conn, *, decision_id: uuid.UUID, skipped: list[Skipped]) -> None:
+    await conn.execute("UPDATE decisions SET skipped = %(s)s WHERE id = %(id)s",
+                       {"id": decision_id, "s": json.dumps([{"subject": k.subject, "reason": k.reason}
+                                                            for k in skipped])})
 
 
 async def record_call(conn: Conn, call: CallRecord) -> None:

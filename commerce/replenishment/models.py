@@ -33,6 +33,7 @@ class ReorderPolicy:
     max_order_usd: Decimal
     daily_cap_usd: Decimal
     auto_approve_below_usd: Decimal | None  # None: every proposal waits for a person
+    rejection_cooldown_days: int  # a rejection holds this long unless the inputs change materially
 
     def as_prompt_policy(self) -> dict[str, Any]:
         return {"service_level": self.service_level, "quantity_band": f"{self.band_low}x to {self.band_high}x "
@@ -63,13 +64,37 @@ class Assessment:
     allowed_quantity: tuple[int, int]
     max_affordable_quantity: int
     proposable_quantity: int
+    price: Decimal
+    days_to_stockout: float | None  # available / mean daily demand; None when nothing sells
+    urgency_days: float | None  # days to stockout minus the lead time: below 0, a new order arrives too late
+    revenue_at_risk: Decimal  # price x units short over the lead time if nothing is ordered
+    recent_rejection: Rejection | None
+    blocked: str | None  # why nothing may be proposed now (open proposal, covered, rejection holding)
 
     def as_tool_data(self) -> dict[str, Any]:
         """The JSON the model reads (and the proposal stores as its inputs); money as a string."""
         data = asdict(self)
-        data["unit_cost"] = str(self.unit_cost)
+        for key in ("unit_cost", "price", "revenue_at_risk"):
+            data[key] = str(data[key])
         data["allowed_quantity"] = list(self.allowed_quantity)
+        if self.recent_rejection is not None:
+            data["recent_rejection"] = self.recent_rejection.as_tool_data()
         return data
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Ops' latest "no" to a reorder of a watch, within the cool-down."""
+
+    quantity: int
+    reason: str | None
+    decided_at: datetime
+    available_then: int | None
+    holds_until: datetime
+
+    def as_tool_data(self) -> dict[str, Any]:
+        return {"quantity": self.quantity, "reason": self.reason, "decided_at": self.decided_at.isoformat(),
+                "available_then": self.available_then, "holds_until": self.holds_until.isoformat()}
 
 
 class ProposalPublic(BaseModel):

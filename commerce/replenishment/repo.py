@@ -14,8 +14,9 @@ _PROPOSAL = """p.id, w.reference, w.name, p.quantity, p.unit_cost, p.total_cost,
                p.watch_id"""
 
 
-async def low_stock(conn: Conn, *, window_days: int) -> list[dict[str, Any]]:
-    """Active watches at or below their reorder point, with what is on order and their demand."""
+async def low_stock(conn: Conn, *, window_days: int, cooldown_days: int) -> list[dict[str, Any]]:
+    """Active watches at or below their reorder point, with what is on order, their demand, and the
+    latest rejection of a reorder within the cool-down (what ops said, and the stock then)."""
     cur = await conn.execute(
         """WITH days AS (
                SELECT generate_series(current_date - (%(n)s - 1), current_date, interval '1 day')::date AS day
@@ -33,16 +34,23 @@ async def low_stock(conn: Conn, *, window_days: int) -> list[dict[str, Any]]:
                FROM low CROSS JOIN days LEFT JOIN sold ON sold.watch_id = low.id AND sold.day = days.day
                GROUP BY low.id
            )
-           SELECT w.id AS watch_id, w.reference, w.name, i.available, i.reserved, i.reorder_point, w.unit_cost,
-                  w.pack_size, w.min_order_qty, s.lead_time_days, s.name AS supplier, d.mean_daily, d.sd_daily,
-                  coalesce(o.on_order, 0) AS on_order, op.id AS open_proposal_id, op.status AS open_proposal_status
+           SELECT w.id AS watch_id, w.reference, w.name, w.price, i.available, i.reserved, i.reorder_point,
+                  w.unit_cost, w.pack_size, w.min_order_qty, s.lead_time_days, s.name AS supplier, d.mean_daily,
+                  d.sd_daily, coalesce(o.on_order, 0) AS on_order, op.id AS open_proposal_id,
+                  op.status AS open_proposal_status, rj.quantity AS rejected_quantity,
+                  rj.decision_reason AS rejected_reason, rj.decided_at AS rejected_at,
+                  (rj.inputs ->> 'available')::int AS rejected_available
            FROM demand d JOIN watches w ON w.id = d.watch_id JOIN inventory i ON i.watch_id = w.id
            JOIN suppliers s ON s.id = w.supplier_id
            LEFT JOIN LATERAL (SELECT sum(quantity) AS on_order FROM reorder_proposals
                               WHERE watch_id = w.id AND status = 'approved') o ON TRUE
            LEFT JOIN reorder_proposals op ON op.watch_id = w.id AND op.status IN ('pending', 'approved')
+           LEFT JOIN LATERAL (SELECT quantity, decision_reason, decided_at, inputs FROM reorder_proposals
+                              WHERE watch_id = w.id AND status = 'rejected'
+                                AND decided_at >= now() - make_interval(days => %(cool)s)
+                              ORDER BY decided_at DESC LIMIT 1) rj ON TRUE
            ORDER BY i.available::float8 / greatest(i.reorder_point, 1), w.reference""",
-        {"n": window_days},
+        {"n": window_days, "cool": cooldown_days},
     )
     return await cur.fetchall()
 

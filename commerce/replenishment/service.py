@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from commerce.errors import Conflict, NotFound
 from commerce.inventory import repo as inventory_repo
 from commerce.inventory.reorder import order_up_to_quantity, reorder_point, safety_stock, z_for_service_level
 from commerce.replenishment import repo
-from commerce.replenishment.models import Assessment, ProposalPublic, ProposalStatus, ReorderPolicy
+from commerce.replenishment.models import Assessment, ProposalPublic, ProposalStatus, Rejection, ReorderPolicy
 from db.pool import Conn
 
 
@@ -47,6 +49,13 @@ def assess(row: dict[str, Any], policy: ReorderPolicy) -> Assessment:
     affordable = int(policy.max_order_usd // row["unit_cost"]) // pack * pack
     # What may actually be proposed: the suggestion, cut to the band and to the per-order maximum.
     proposable = min(suggested, high, affordable)
+    mean, lead, available = float(row["mean_daily"]), int(row["lead_time_days"]), int(row["available"])
+    days_to_stockout = available / mean if mean > 0 else None
+    short = max(0.0, mean * lead - available)
+    rejection = _rejection(row, policy)
+    blocked = (f"open proposal #{row['open_proposal_id']}" if row["open_proposal_id"] is not None
+               else "covered by stock on order" if suggested == 0
+               else _rejection_holds(rejection, suggested=suggested, available=available))
     return Assessment(
         reference=row["reference"], name=row["name"], available=int(row["available"]),
         reserved=int(row["reserved"]), on_order=int(row["on_order"]), open_proposal=row["open_proposal_id"],
@@ -54,8 +63,46 @@ def assess(row: dict[str, Any], policy: ReorderPolicy) -> Assessment:
         lead_time_days=int(row["lead_time_days"]), safety_stock=round(safety, 1), reorder_point=point,
         pack_size=pack, min_order=int(row["min_order_qty"]), unit_cost=row["unit_cost"],
         suggested_quantity=suggested, allowed_quantity=(low, high), max_affordable_quantity=affordable,
-        proposable_quantity=proposable if suggested and proposable >= low else 0,
+        proposable_quantity=proposable if suggested and proposable >= low and blocked is None else 0,
+        price=Decimal(row["price"]), days_to_stockout=None if days_to_stockout is None else round(days_to_stockout, 1),
+        urgency_days=None if days_to_stockout is None else round(days_to_stockout - lead, 1),
+        revenue_at_risk=(Decimal(row["price"]) * Decimal(str(round(short, 2)))).quantize(Decimal("0.01")),
+        recent_rejection=rejection, blocked=blocked,
     )
+
+
+def _rejection(row: dict[str, Any], policy: ReorderPolicy) -> Rejection | None:
+    if row.get("rejected_at") is None:
+        return None
+    return Rejection(quantity=int(row["rejected_quantity"]), reason=row["rejected_reason"],
+                     decided_at=row["rejected_at"], available_then=row["rejected_available"],
+                     holds_until=row["rejected_at"] + timedelta(days=policy.rejection_cooldown_days))
+
+
+# A rejection stops applying before its cool-down ends when the picture it was made on has changed
+# materially: the suggested quantity moved by this fraction, or the watch sold out since.
+MATERIAL_CHANGE = 0.25
+
+
+def _rejection_holds(rejection: Rejection | None, *, suggested: int, available: int) -> str | None:
+    if rejection is None:
+        return None
+    moved = abs(suggested - rejection.quantity) >= MATERIAL_CHANGE * max(rejection.quantity, 1)
+    sold_out = available == 0 and (rejection.available_then or 0) > 0
+    if moved or sold_out:
+        return None
+    reason = f" ({rejection.reason})" if rejection.reason else ""
+    return (f"ops rejected {rejection.quantity} units on {rejection.decided_at:%Y-%m-%d}{reason}; that holds until "
+            f"{rejection.holds_until:%Y-%m-%d} unless stock or demand changes materially")
+
+
+def priority(a: Assessment) -> tuple[bool, Decimal, float, str]:
+    """Most urgent and valuable first. A watch that will run out before a new order could arrive has
+    sales at risk (price x the units short over the lead time): the more, the sooner it is ordered,
+    so a fast seller is not left out for a slow limited edition. Watches with nothing at risk follow
+    by days to spare (days to stockout minus lead time); blocked watches come last."""
+    urgency = a.urgency_days if a.urgency_days is not None else float("inf")
+    return a.blocked is not None, -a.revenue_at_risk, urgency, a.reference
 
 
 def bounds(suggested: int, row: dict[str, Any], policy: ReorderPolicy) -> tuple[int, int]:
@@ -65,7 +112,10 @@ def bounds(suggested: int, row: dict[str, Any], policy: ReorderPolicy) -> tuple[
 
 
 async def low_stock_assessments(conn: Conn, policy: ReorderPolicy) -> list[Assessment]:
-    return [assess(row, policy) for row in await repo.low_stock(conn, window_days=policy.demand_window_days)]
+    """Every low watch, most urgent first (see `priority`): under a daily cap, order in this order."""
+    rows = await repo.low_stock(conn, window_days=policy.demand_window_days,
+                                cooldown_days=policy.rejection_cooldown_days)
+    return sorted((assess(row, policy) for row in rows), key=priority)
 
 
 # Every proposal takes this transaction-scoped lock before it reads the day's total and inserts, so
@@ -90,7 +140,8 @@ async def _propose_locked(
     conn: Conn, *, reference: str, quantity: int, rationale: str, policy: ReorderPolicy,
     decision_id: uuid.UUID | None, trigger: str,
 ) -> int | Refusal:
-    rows = {r["reference"]: r for r in await repo.low_stock(conn, window_days=policy.demand_window_days)}
+    rows = {r["reference"]: r for r in await repo.low_stock(conn, window_days=policy.demand_window_days,
+                                                             cooldown_days=policy.rejection_cooldown_days)}
     row = rows.get(reference)
     if row is None:
         known = await repo.watch_for_reorder(conn, reference=reference)
@@ -102,6 +153,8 @@ async def _propose_locked(
     low, high = facts.allowed_quantity
     if facts.suggested_quantity == 0:
         return Refusal(f"{reference} is covered by what is on order; suggested quantity is 0")
+    if facts.blocked is not None:
+        return Refusal(f"{reference}: {facts.blocked}")
     if not low <= quantity <= high:
         return Refusal(f"quantity {quantity} is outside the policy band {low}..{high} for {reference}")
     if quantity % facts.pack_size:

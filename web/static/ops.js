@@ -50,15 +50,26 @@
       seiko.toast("The drill's agent run failed", "error");
       return null;
     }
-    return seiko.api("GET", "/api/v1/ops/reorders?limit=200").then(function (list) {
+    return Promise.all([seiko.api("GET", "/api/v1/ops/reorders?limit=200"),
+                        seiko.api("GET", "/api/v1/ops/decisions/" + job.decision_id)]).then(function (got) {
+      var list = got[0], decision = got[1];
       var made = list.items.filter(function (p) { return p.decision_id === job.decision_id; });
+      // What the run did not do is shown beside what it did, never hidden behind "finished".
+      var skipped = null;
+      if (decision.skipped && decision.skipped.length) {
+        skipped = el("ul", null, { "class": "plain", id: "drill-skipped" });
+        decision.skipped.forEach(function (s) { skipped.appendChild(el("li", s.subject + ": " + s.reason)); });
+      }
+      var notDone = skipped ? [el("p", decision.skipped.length + " low-stock watch" +
+                                       (decision.skipped.length === 1 ? " was" : "es were") + " not proposed:"),
+                               skipped] : [];
+      refreshOverview();
       var links = el("p");
       links.appendChild(link("/ops/reorders?run=" + job.decision_id, "Review and decide"));
       links.appendChild(document.createTextNode(" · "));
       links.appendChild(run);
       if (!made.length) {
-        say(status, [el("p", "The run finished without new proposals: every low-stock watch may already have " +
-                              "one open."), links]);
+        say(status, [el("p", "The run finished without new proposals.")].concat(notDone, [links]));
         seiko.toast("Drill finished: no new proposals", "info");
         return;
       }
@@ -71,9 +82,23 @@
         items.appendChild(item);
       });
       say(status, [el("p", "The stock agent proposed " + made.length + " reorder" + (made.length === 1 ? "" : "s") +
-                           ":"), items, links]);
+                           ":"), items].concat(notDone, [links]));
       seiko.toast("Drill finished: " + made.length + " new proposal" + (made.length === 1 ? "" : "s"), "success");
     });
+  }
+
+  // The overview's figures and lists change with a drill: fetch the page again and swap them in.
+  function refreshOverview() {
+    var parts = document.querySelectorAll("[data-refresh]");
+    if (!parts.length) { return; }
+    fetch(window.location.pathname, { credentials: "same-origin" }).then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        parts.forEach(function (part) {
+          var next = fresh.querySelector("[data-refresh='" + part.getAttribute("data-refresh") + "']");
+          if (next) { part.replaceWith(next); }
+        });
+      }).catch(function () { /* the figures stay as they were; the panel above says what happened */ });
   }
 
   function runDrill(button) {
