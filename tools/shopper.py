@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from commerce.catalog import repo as catalog_repo
 from commerce.catalog.calibers import power_reserve_hours
-from commerce.policies import service as store_policies
 from commerce.orders import service as orders
+from commerce.policies import service as store_policies
 from db.pool import Pool
 from rag.embedder import Embedder
 from rag.retriever import Mode, search
