@@ -18,10 +18,11 @@ from psycopg.rows import dict_row
 from api.config import ApiConfig
 from api.main import create_app
 from api.services import Services
+from app.jobs_wiring import JobHandlers, build_job_queue, build_worker
 from app.llm import build_gateway, build_tracer
 from app.scheduler import build_scheduler
 from app.settings import Settings
-from app.worker import Worker, stock_loop
+from app.worker import stock_loop
 from commerce.customers import service as customers
 from commerce.customers.models import Role
 from commerce.inventory import service as inventory
@@ -121,6 +122,15 @@ async def _index_in_background(pool: Pool, embedder: Embedder) -> None:
         _log.exception("search_index_failed")
 
 
+def job_handlers(settings: Settings, pool: Pool, services: Services) -> JobHandlers:
+    return JobHandlers(
+        pool=pool, loop=stock_loop(services.gateway, services.tracer), policy=settings.reorder_policy,
+        payments=services.payments, embedder=services.embedder,
+        order_payment_timeout=timedelta(minutes=settings.order_payment_timeout_minutes),
+        notify_url=settings.notify_webhook_url,
+    )
+
+
 def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAPI:
     # Counters without their `_created` twins: half the series, and nothing reads them.
     prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -139,11 +149,11 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
             # Everything built at start lives as long as the process: keep it out of the cyclic
             # collector's sweeps, which otherwise grow with it and show up as tail latency.
             indexing = asyncio.create_task(_index_in_background(pool, embedder)) if settings.index_on_start else None
-            worker = Worker(pool, stock_loop(services.gateway, services.tracer), settings.reorder_policy,
-                            notify_url=settings.notify_webhook_url)
+            queue = build_job_queue(settings, url, job_handlers(settings, pool, services))
+            worker = build_worker(settings, queue, name="serve")
             working = asyncio.create_task(worker.run_forever()) if settings.worker_enabled else None
             app.state.worker = worker
-            scheduler = build_scheduler(settings, pool, payments)
+            scheduler = build_scheduler(settings, pool)
             if settings.scheduler_enabled:
                 scheduler.start()
             gc.freeze()
@@ -162,6 +172,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                     indexing.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await indexing
+                await queue.close()
                 await pool.close()
         finally:
             await asyncio.to_thread(database.stop)

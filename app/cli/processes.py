@@ -60,22 +60,35 @@ def _serve_worker_metrics(settings: Settings) -> None:
 
 @cli.command()
 def worker() -> None:
-    """Run only the background worker (stock-agent jobs); many may run beside `seiko serve` or `seiko api`.
-    With SEIKO_WORKER_METRICS_PORT set it serves Prometheus metrics on that port."""
+    """Run only the job worker (stock-agent runs, notifications, order expiry, embedding refresh); many may
+    run beside `seiko serve` or `seiko api`. SEIKO_WORKER_CONCURRENCY jobs at once; Ctrl-C or SIGTERM
+    lets running jobs finish. With SEIKO_WORKER_METRICS_PORT set it serves Prometheus metrics on that port."""
+    import socket
+
+    from api.services import Services
+    from app.jobs_wiring import build_job_queue, build_worker
     from app.llm import build_gateway, build_tracer
-    from app.worker import Worker, stock_loop
+    from app.runtime import job_handlers, payment_provider
     from db.pool import open_pool
+    from rag.embedder import Embedder
 
     settings = get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
     _serve_worker_metrics(settings)
 
     async def work(url: str) -> None:
-        pool = await open_pool(url, min_size=1, max_size=4)
+        # The handlers' share of the database: one connection per concurrent job, and one to spare.
+        pool = await open_pool(url, min_size=1, max_size=settings.worker_concurrency + 1)
+        services = Services(payments=payment_provider(settings),
+                            embedder=Embedder(settings.embedding_model, backend=settings.embedding_backend),
+                            gateway=build_gateway(settings), tracer=build_tracer(settings))
+        queue = build_job_queue(settings, url, job_handlers(settings, pool, services))
         try:
-            await Worker(pool, stock_loop(build_gateway(settings), build_tracer(settings)),
-                         settings.reorder_policy, notify_url=settings.notify_webhook_url).run_forever()
+            await build_worker(settings, queue, name=f"worker@{socket.gethostname()}").run_forever(
+                install_signal_handlers=True)
         finally:
+            services.tracer.shutdown()
+            await queue.close()
             await pool.close()
 
     with_database(work)
