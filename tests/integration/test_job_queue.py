@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from alerts.drill import get_job
@@ -267,3 +268,21 @@ async def test_queue_depth_and_oldest_age_per_queue_and_status(client: httpx.Asy
     await conn.execute("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE status IN ('todo', 'doing')")
     found = gauges((await client.get("/metrics")).text)
     assert found[("job_queue_jobs", "agent", "todo")] == found[("job_queue_oldest_age_seconds", "agent", "todo")] == 0
+
+
+async def test_the_periodic_triggers_queue_jobs_once_and_a_worker_runs_them(app: FastAPI, conn: Conn) -> None:
+    from app.scheduler import build_scheduler
+    from tests.fix_app import make_settings
+
+    scheduler = build_scheduler(make_settings("unused"), app.state.pool)
+    for trigger in ("expire_unpaid_orders", "embedding_refresh"):
+        for _ in range(2):  # a second firing (or a second API replica) before the job ran
+            await scheduler.get_job(trigger).func()
+    cur = await conn.execute("SELECT task_name, queue_name, queueing_lock FROM procrastinate_jobs ORDER BY id")
+    assert await cur.fetchall() == [
+        {"task_name": "order_expiry", "queue_name": "maintenance", "queueing_lock": "schedule:order_expiry"},
+        {"task_name": "embedding_refresh", "queue_name": "maintenance", "queueing_lock": "schedule:embedding_refresh"},
+    ]
+    assert await app.state.worker.run_once()
+    cur = await conn.execute("SELECT DISTINCT status::text AS status FROM procrastinate_jobs")
+    assert await cur.fetchall() == [{"status": "succeeded"}]
