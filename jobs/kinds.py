@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class JobKind(StrEnum):
@@ -15,6 +15,7 @@ class JobKind(StrEnum):
     notify_proposals = "notify_proposals"
     embedding_refresh = "embedding_refresh"
     order_expiry = "order_expiry"
+    prune_jobs = "prune_jobs"
     # The events issue's outbox relay lands here: a kind `outbox_relay`, its payload below, its spec in
     # SPECS (queue "events") and its handler registered in app/jobs_wiring.py.
 
@@ -53,6 +54,14 @@ class OrderExpiry(JobPayload):
     kind: ClassVar[JobKind] = JobKind.order_expiry
 
 
+class PruneJobs(JobPayload):
+    """Delete jobs (and their outcomes) finished more than `keep_hours` ago. The queue's own housekeeping:
+    `JobQueue` handles it itself."""
+
+    kind: ClassVar[JobKind] = JobKind.prune_jobs
+    keep_hours: int = Field(ge=1)
+
+
 @dataclass(frozen=True)
 class KindSpec:
     payload: type[JobPayload]
@@ -69,5 +78,6 @@ SPECS: dict[JobKind, KindSpec] = {
     JobKind.notify_proposals: KindSpec(ProposalNotification, queue="notify", max_attempts=6, backoff_s=2),
     JobKind.embedding_refresh: KindSpec(EmbeddingRefresh, queue="maintenance", max_attempts=2, backoff_s=30),
     JobKind.order_expiry: KindSpec(OrderExpiry, queue="maintenance", max_attempts=2, backoff_s=5),
+    JobKind.prune_jobs: KindSpec(PruneJobs, queue="maintenance", max_attempts=2, backoff_s=60),
 }
 QUEUES = sorted({spec.queue for spec in SPECS.values()})

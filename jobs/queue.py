@@ -15,7 +15,7 @@ from prometheus_client import Counter
 
 from db.pool import Conn, Pool
 from jobs import repo
-from jobs.kinds import SPECS, JobKind, JobPayload, KindSpec
+from jobs.kinds import SPECS, JobKind, JobPayload, KindSpec, PruneJobs
 from jobs.models import JobOutcome, PermanentJobError
 
 _log = structlog.get_logger(component="jobs.queue")
@@ -72,6 +72,7 @@ class JobQueue:
             conninfo=url, min_size=1, max_size=queue_pool_size, name="seiko-jobs"))
         self.attempts_started = 0
         self._open = False
+        self.register(PruneJobs, self._prune)
 
     async def open(self) -> None:
         if not self._open:
@@ -114,6 +115,13 @@ class JobQueue:
             log.info("job_done", decision_id=str(outcome.decision_id) if outcome.decision_id else None)
 
         self.app.task(name=kind.value, queue=spec.queue, pass_context=True, retry=retry_strategy(spec))(run)
+
+    async def _prune(self, prune: PruneJobs) -> None:
+        await self.app.job_manager.delete_old_jobs(nb_hours=prune.keep_hours, include_failed=True,
+                                                   include_cancelled=True, include_aborted=True)
+        async with self.pool.connection() as conn:
+            outcomes = await repo.delete_orphan_outcomes(conn)
+        _log.info("jobs_pruned", older_than_hours=prune.keep_hours, outcomes=outcomes)
 
     async def _record_failure(self, job_id: int, kind: JobKind, error: str, decision_id: Any) -> None:
         async with self.pool.connection() as conn:

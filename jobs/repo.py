@@ -20,6 +20,13 @@ async def record_outcome(conn: Conn, *, job_id: int, kind: str, decision_id: uui
     )
 
 
+async def delete_orphan_outcomes(conn: Conn) -> int:
+    """Outcomes whose job the queue has pruned."""
+    cur = await conn.execute(
+        "DELETE FROM job_outcomes o WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.id = o.job_id)")
+    return cur.rowcount
+
+
 async def get_job(conn: Conn, *, job_id: int) -> JobRecord | None:
     cur = await conn.execute(
         """SELECT j.id, j.task_name AS kind, j.queue_name AS queue,

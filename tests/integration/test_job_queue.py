@@ -20,7 +20,7 @@ from alerts.drill import get_job
 from alerts.intake import take_firing
 from alerts.models import AmAlert
 from db.pool import Conn, Pool, open_pool
-from jobs.kinds import SPECS, JobKind, StockAgentRun
+from jobs.kinds import SPECS, JobKind, PruneJobs, StockAgentRun
 from jobs.models import JobOutcome, PermanentJobError
 from jobs.queue import JobQueue, defer
 from jobs.worker import QueueWorker
@@ -286,3 +286,28 @@ async def test_the_periodic_triggers_queue_jobs_once_and_a_worker_runs_them(app:
     assert await app.state.worker.run_once()
     cur = await conn.execute("SELECT DISTINCT status::text AS status FROM procrastinate_jobs")
     assert await cur.fetchall() == [{"status": "succeeded"}]
+
+
+async def test_finished_jobs_and_their_outcomes_are_pruned_after_the_retention(
+    workers: Callable[[Handler], QueueWorker], conn: Conn
+) -> None:
+    async def handler(run: StockAgentRun) -> None:
+        raise AssertionError("never runs")
+
+    ids = {}
+    for name, status, age in (("old done", "succeeded", "20 days"), ("old failed", "failed", "20 days"),
+                              ("recent done", "succeeded", "1 day"), ("old but waiting", "todo", "20 days")):
+        ids[name] = await queue_run(conn, name)
+        await conn.execute("UPDATE procrastinate_jobs SET status = %s WHERE id = %s", (status, ids[name]))
+        await conn.execute("UPDATE procrastinate_events SET at = now() - %s::interval WHERE job_id = %s",
+                           (age, ids[name]))
+        await conn.execute("INSERT INTO job_outcomes (job_id, kind) VALUES (%s, 'stock_agent')", (ids[name],))
+    await conn.execute("UPDATE procrastinate_jobs SET scheduled_at = now() + interval '1 day' WHERE id = %s",
+                       (ids["old but waiting"],))  # not due: the drain below leaves it alone
+    await defer(conn, PruneJobs(keep_hours=14 * 24))
+    assert await workers(handler).run_once()
+    cur = await conn.execute("SELECT args->>'trigger' AS trigger FROM procrastinate_jobs "
+                             "WHERE task_name = 'stock_agent' ORDER BY id")
+    assert [r["trigger"] for r in await cur.fetchall()] == ["recent done", "old but waiting"]
+    cur = await conn.execute("SELECT job_id FROM job_outcomes WHERE kind = 'stock_agent' ORDER BY job_id")
+    assert [r["job_id"] for r in await cur.fetchall()] == [ids["recent done"], ids["old but waiting"]]
