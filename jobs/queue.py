@@ -12,6 +12,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Job
 from procrastinate.manager import JobManager
 from prometheus_client import Counter
+from pydantic import ValidationError
 
 from db.pool import Conn, Pool
 from jobs import repo
@@ -91,10 +92,13 @@ class JobQueue:
         async def run(context: procrastinate.JobContext, /, **args: Any) -> None:
             job_id = context.job.id
             assert job_id is not None
-            payload = payload_type.model_validate(args)
             self.attempts_started += 1
             log = _log.bind(job=job_id, kind=kind.value, attempt=context.job.attempts + 1)
             try:
+                try:
+                    payload = payload_type.model_validate(args)
+                except ValidationError as exc:  # arguments no release of this code can run: never retried
+                    raise PermanentJobError(f"invalid arguments for {kind.value}: {exc.errors()[0]['msg']}") from exc
                 outcome = await handler(payload) or JobOutcome()
             except PermanentJobError as exc:
                 await self._record_failure(job_id, kind, str(exc), exc.decision_id)

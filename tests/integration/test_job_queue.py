@@ -311,3 +311,18 @@ async def test_finished_jobs_and_their_outcomes_are_pruned_after_the_retention(
     assert [r["trigger"] for r in await cur.fetchall()] == ["recent done", "old but waiting"]
     cur = await conn.execute("SELECT job_id FROM job_outcomes WHERE kind = 'stock_agent' ORDER BY job_id")
     assert [r["job_id"] for r in await cur.fetchall()] == [ids["recent done"], ids["old but waiting"]]
+
+
+async def test_a_job_with_arguments_its_kind_cannot_take_fails_at_once(
+    workers: Callable[[Handler], QueueWorker], conn: Conn
+) -> None:
+    async def handler(run: StockAgentRun) -> None:
+        raise AssertionError("never runs")
+
+    job_id = await queue_run(conn, "garbled")
+    await conn.execute("""UPDATE procrastinate_jobs SET args = '{"trigger": 42, "extra": true}' WHERE id = %s""",
+                       (job_id,))
+    assert await workers(handler).run_once()
+    job = await get_job(conn, job_id=job_id)
+    assert (job.status, job.attempts) == ("failed", 1)
+    assert job.error is not None and job.error.startswith("invalid arguments for stock_agent")
