@@ -32,18 +32,34 @@ class QueueWorker:
         self.stalled_after_s = stalled_after_s
         self.name = name
 
-    async def run_forever(self, *, install_signal_handlers: bool = False) -> None:
+    async def run_forever(self, *, install_signal_handlers: bool = False, restart_delay_s: float = 5.0) -> None:
         """Run jobs as they come (LISTEN/NOTIFY, with polling as the fallback) until cancelled, or until
-        SIGINT/SIGTERM when `install_signal_handlers` (a `seiko worker` process, not the API's)."""
+        SIGINT/SIGTERM when `install_signal_handlers` (a `seiko worker` process, not the API's).
+
+        procrastinate's worker stops when one of its own tasks fails (a lost database, its worker row
+        pruned by another process that took it for dead). A separate worker process then exits and its
+        supervisor starts it again; the worker inside the API has no supervisor, so it starts again itself
+        after `restart_delay_s`, registering anew."""
         await self.queue.open()
         recovering = asyncio.create_task(self._recover_periodically())
         try:
-            await self.queue.app.run_worker_async(
-                name=self.name, concurrency=self.concurrency, install_signal_handlers=install_signal_handlers,
-                # Several heartbeats per stall window, so one slow write never marks a live worker stalled.
-                update_heartbeat_interval=self.stalled_after_s / 4, stalled_worker_timeout=self.stalled_after_s,
-                shutdown_graceful_timeout=SHUTDOWN_GRACE_S,
-            )
+            while True:
+                try:
+                    await self.queue.app.run_worker_async(
+                        name=self.name, concurrency=self.concurrency, install_signal_handlers=install_signal_handlers,
+                        # Several heartbeats per stall window, so one slow write never marks a live worker stalled.
+                        update_heartbeat_interval=self.stalled_after_s / 4,
+                        stalled_worker_timeout=self.stalled_after_s, shutdown_graceful_timeout=SHUTDOWN_GRACE_S,
+                    )
+                except Exception:
+                    _log.exception("job_worker_failed")
+                    if install_signal_handlers:
+                        raise
+                else:
+                    if install_signal_handlers:
+                        return
+                    _log.warning("job_worker_stopped")
+                await asyncio.sleep(restart_delay_s)
         finally:
             recovering.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -6,6 +6,7 @@ exported."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -326,3 +327,46 @@ async def test_a_job_with_arguments_its_kind_cannot_take_fails_at_once(
     job = await get_job(conn, job_id=job_id)
     assert (job.status, job.attempts) == ("failed", 1)
     assert job.error is not None and job.error.startswith("invalid arguments for stock_agent")
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    """Poll a condition the worker task brings about (a generous deadline, never a measured duration)."""
+    for _ in range(600):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+async def test_the_api_processs_worker_starts_again_after_its_worker_row_was_pruned(
+    workers: Callable[[Handler], QueueWorker], conn: Conn
+) -> None:
+    ran: list[str] = []
+
+    async def handler(run: StockAgentRun) -> None:
+        ran.append(run.trigger)
+
+    async def registered() -> bool:
+        cur = await conn.execute("SELECT count(*) AS n FROM procrastinate_workers")
+        row = await cur.fetchone()
+        return row is not None and row["n"] > 0
+
+    async def finished() -> bool:
+        cur = await conn.execute("SELECT count(*) AS n FROM procrastinate_jobs WHERE status = 'succeeded'")
+        row = await cur.fetchone()
+        return row is not None and row["n"] == 1
+
+    running = asyncio.create_task(workers(handler).run_forever(restart_delay_s=0.1))
+    try:
+        await wait_until(registered, "the worker to register")
+        # Another process took this worker for dead and pruned it: its next claim names a worker that no
+        # longer exists, procrastinate's worker stops, and the API's worker must come back by itself.
+        await conn.execute("DELETE FROM procrastinate_workers")
+        await queue_run(conn, "after the prune")
+        await wait_until(finished, "the job to run")
+        assert ran == ["after the prune"]
+        assert not running.done()
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
