@@ -51,7 +51,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts alerts common
+	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts alerts common jobs
 
 pytest: install tools $(NODE_STAMP)
 	$(BIN)/pytest

@@ -9,11 +9,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from alerts import repo
 from alerts.intake import take_firing
 from alerts.models import AgentJob, AmAlert, DrillReceipt
 from common.errors import NotFound
 from db.pool import Conn
+from jobs import repo as jobs_repo
 
 DRILL_TRIGGER = "drill"
 
@@ -40,7 +40,7 @@ async def start_low_stock_drill(conn: Conn, *, requested_by: str) -> DrillReceip
 
 
 async def get_job(conn: Conn, *, job_id: int) -> AgentJob:
-    row = await repo.get_job(conn, job_id=job_id)
-    if row is None:
+    record = await jobs_repo.get_job(conn, job_id=job_id)
+    if record is None:
         raise JobNotFound(f"No agent job {job_id}")
-    return AgentJob.model_validate(row)
+    return AgentJob.model_validate(record.as_dict())

@@ -1,6 +1,11 @@
 """Alertmanager webhook intake: store every alert, queue one stock-agent job per alert fingerprint and
 start, acknowledge at once. Re-sends, repeat intervals and duplicates from an Alertmanager cluster find
-their (fingerprint, start) already known and queue nothing."""
+their (fingerprint, start) already known and queue nothing.
+
+The alert row and its job are written in one transaction: the job is deferred on the intake's own
+connection (procrastinate's `connection=`), so a crash between the two can lose neither nor leave one
+without the other. Concurrent deliveries of one alert serialise on the alerts table's unique key; the
+job's queueing lock (fingerprint and start) is the queue's own second guard against a twin."""
 
 from __future__ import annotations
 
@@ -12,10 +17,11 @@ from alerts import repo
 from alerts.models import AmAlert, AmPayload, IntakeReceipt
 from common.errors import Unauthorized
 from db.pool import Conn
+from jobs.kinds import StockAgentRun
+from jobs.queue import defer
 
 _log = structlog.get_logger(component="alerts.intake")
 STOCK_ALERTS = frozenset({"WatchesLowStock"})
-JOB_KIND = "stock_agent"
 
 
 def check_token(presented: str | None, expected: str | None) -> None:
@@ -30,18 +36,19 @@ def acts_on(alert: AmAlert) -> bool:
 
 async def take_firing(conn: Conn, alert: AmAlert, *, trigger: str | None = None) -> int | None:
     """Record a firing alert and, when it is new and one the stock agent acts on, queue one agent run
-    for it (`trigger` defaults to `alert:<fingerprint>`). The queued job's id, or None."""
+    for it (`trigger` defaults to `alert:<fingerprint>`). The queued job's id, or None. Call it inside a
+    transaction: the alert and its job commit together."""
     name = alert.labels.get("alertname", "unknown")
     new = await repo.upsert_firing(conn, fingerprint=alert.fingerprint, starts_at=alert.startsAt, alertname=name,
                                    labels=alert.labels, annotations=alert.annotations, acted_on=acts_on(alert))
     if not new or not acts_on(alert):
         return None
-    return await repo.enqueue(
-        conn, kind=JOB_KIND, dedupe_key=f"alert:{alert.fingerprint}:{alert.startsAt.isoformat()}",
+    run = StockAgentRun(
         trigger=trigger or f"alert:{alert.fingerprint}",
-        payload={"fingerprint": alert.fingerprint, "alertname": name, "labels": alert.labels,
-                 "annotations": alert.annotations, "starts_at": alert.startsAt.isoformat()},
+        alert={"fingerprint": alert.fingerprint, "alertname": name, "labels": alert.labels,
+               "annotations": alert.annotations, "starts_at": alert.startsAt.isoformat()},
     )
+    return await defer(conn, run, queueing_lock=f"alert:{alert.fingerprint}:{alert.startsAt.isoformat()}")
 
 
 async def receive(conn: Conn, payload: AmPayload) -> IntakeReceipt:

@@ -67,7 +67,8 @@ class AlertList(BaseModel):
 
 
 class AgentJob(BaseModel):
-    """A queued stock-agent run and, once it ran, the decision it made."""
+    """A queued job (a stock-agent run, for the drill) and, once it ran, the decision it made. A failed
+    attempt waiting for its retry is `queued` again, with `error` saying why and `scheduled_at` when."""
 
     id: int
     kind: str
@@ -79,6 +80,7 @@ class AgentJob(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    scheduled_at: datetime | None = None
 
 
 class DrillReceipt(BaseModel):

@@ -15,14 +15,15 @@ import structlog
 from fastapi import FastAPI
 from psycopg.rows import dict_row
 
+from agent.services import AgentServices
 from api.config import ApiConfig
 from api.main import create_app
 from api.services import Services
 from app.agents import close_agents, open_agents
+from app.jobs_wiring import JobHandlers, build_job_queue, build_worker
 from app.llm import build_gateway, build_tracer
 from app.scheduler import build_scheduler
 from app.settings import Settings
-from app.worker import Worker
 from commerce.customers import service as customers
 from commerce.customers.models import Role
 from commerce.inventory import service as inventory
@@ -126,6 +127,14 @@ async def _index_in_background(pool: Pool, embedder: Embedder) -> None:
         _log.exception("search_index_failed")
 
 
+def job_handlers(settings: Settings, pool: Pool, services: Services, agents: AgentServices) -> JobHandlers:
+    return JobHandlers(
+        pool=pool, agents=agents, payments=services.payments, embedder=services.embedder,
+        order_payment_timeout=timedelta(minutes=settings.order_payment_timeout_minutes),
+        notify_url=settings.notify_webhook_url,
+    )
+
+
 def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAPI:
     # Counters without their `_created` twins: half the series, and nothing reads them.
     prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
@@ -146,10 +155,11 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
             indexing = asyncio.create_task(_index_in_background(pool, embedder)) if settings.index_on_start else None
             agents = await open_agents(settings, url, gateway=services.gateway, tracer=services.tracer)
             app.state.agents = agents
-            worker = Worker(pool, agents, notify_url=settings.notify_webhook_url)
+            queue = build_job_queue(settings, url, job_handlers(settings, pool, services, agents))
+            worker = build_worker(settings, queue, name="serve")
             working = asyncio.create_task(worker.run_forever()) if settings.worker_enabled else None
             app.state.worker = worker
-            scheduler = build_scheduler(settings, pool, payments)
+            scheduler = build_scheduler(settings, pool)
             if settings.scheduler_enabled:
                 scheduler.start()
             gc.freeze()
@@ -168,6 +178,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                     indexing.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await indexing
+                await queue.close()
                 await close_agents(agents)
                 await pool.close()
         finally:

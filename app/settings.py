@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     notify_webhook_url: str | None = Field(None, validation_alias="SEIKO_NOTIFY_WEBHOOK_URL")
     stock_sweep_minutes: int = Field(60, validation_alias="SEIKO_STOCK_SWEEP_MINUTES", ge=1)
     worker_enabled: bool = Field(True, validation_alias="SEIKO_WORKER")
+    # Jobs one worker process runs at once (each stock-agent run is mostly waiting on a model).
+    worker_concurrency: int = Field(4, validation_alias="SEIKO_WORKER_CONCURRENCY", ge=1, le=64)
+    # A running job whose worker sent no heartbeat for this long lost its worker and is retried.
+    job_stalled_after_s: float = Field(60.0, validation_alias="SEIKO_JOB_STALLED_AFTER_S", ge=5)
+    # Finished jobs (and their outcomes) are deleted after this many days, by a daily job.
+    job_retention_days: int = Field(14, validation_alias="SEIKO_JOB_RETENTION_DAYS", ge=1)
+    embedding_refresh_minutes: int = Field(60, validation_alias="SEIKO_EMBEDDING_REFRESH_MINUTES", ge=1)
     # `seiko worker` has no HTTP server of its own; with a port set it serves GET /metrics there, so
     # Prometheus can scrape every worker (off by default: a second listener only where it is wanted).
     worker_metrics_port: int | None = Field(None, validation_alias="SEIKO_WORKER_METRICS_PORT", ge=1, le=65535)

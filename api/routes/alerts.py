@@ -53,7 +53,8 @@ async def low_stock_drill(principal: OpsUser, conn: ConnDep) -> DrillReceipt:
     return await drill.start_low_stock_drill(conn, requested_by=principal.email)
 
 
-@router.get("/ops/jobs/{job_id}", summary="A queued stock-agent run: its status and, once done, its decision",
+@router.get("/ops/jobs/{job_id}",
+            summary="A queued job (such as the drill's stock-agent run): its status and, once done, its decision",
             responses={404: {"description": "No such job (`job_not_found`)"}})
 async def get_job(job_id: int, _: OpsUser, conn: ConnDep) -> AgentJob:
     return await drill.get_job(conn, job_id=job_id)

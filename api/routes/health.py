@@ -10,6 +10,7 @@ from api.problems import problem
 from commerce import metrics
 from commerce.inventory import repo as inventory_repo
 from commerce.replenishment import service as replenishment
+from jobs import metrics as job_metrics
 
 router = APIRouter(tags=["health"], dependencies=[Public])
 
@@ -35,4 +36,5 @@ async def prometheus_metrics(conn: ConnDep) -> Response:
     metrics.WATCHES_LOW_STOCK.set(await inventory_repo.count_low_stock(conn))
     for status, count in (await replenishment.counts_by_status(conn)).items():
         metrics.REORDER_PROPOSALS.labels(status.value).set(count)
+    await job_metrics.refresh(conn)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -60,23 +60,37 @@ def _serve_worker_metrics(settings: Settings) -> None:
 
 @cli.command()
 def worker() -> None:
-    """Run only the background worker (stock-agent jobs); many may run beside `seiko serve` or `seiko api`.
-    With SEIKO_WORKER_METRICS_PORT set it serves Prometheus metrics on that port."""
+    """Run only the job worker (stock-agent runs, notifications, order expiry, embedding refresh); many may
+    run beside `seiko serve` or `seiko api`. SEIKO_WORKER_CONCURRENCY jobs at once; Ctrl-C or SIGTERM
+    lets running jobs finish. With SEIKO_WORKER_METRICS_PORT set it serves Prometheus metrics on that port."""
+    import socket
+
+    from api.services import Services
     from app.agents import close_agents, open_agents
+    from app.jobs_wiring import build_job_queue, build_worker
     from app.llm import build_gateway, build_tracer
-    from app.worker import Worker
+    from app.runtime import job_handlers, payment_provider
     from db.pool import open_pool
+    from rag.embedder import Embedder
 
     settings = get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
     _serve_worker_metrics(settings)
 
     async def work(url: str) -> None:
-        pool = await open_pool(url, min_size=1, max_size=4)
-        agents = await open_agents(settings, url, gateway=build_gateway(settings), tracer=build_tracer(settings))
+        # The handlers' share of the database: one connection per concurrent job, and one to spare.
+        pool = await open_pool(url, min_size=1, max_size=settings.worker_concurrency + 1)
+        services = Services(payments=payment_provider(settings),
+                            embedder=Embedder(settings.embedding_model, backend=settings.embedding_backend),
+                            gateway=build_gateway(settings), tracer=build_tracer(settings))
+        agents = await open_agents(settings, url, gateway=services.gateway, tracer=services.tracer)
+        queue = build_job_queue(settings, url, job_handlers(settings, pool, services, agents))
         try:
-            await Worker(pool, agents, notify_url=settings.notify_webhook_url).run_forever()
+            await build_worker(settings, queue, name=f"worker@{socket.gethostname()}").run_forever(
+                install_signal_handlers=True)
         finally:
+            services.tracer.shutdown()
+            await queue.close()
             await close_agents(agents)
             await pool.close()
 

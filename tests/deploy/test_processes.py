@@ -83,7 +83,7 @@ def seiko(tmp_path: Path, name: str, args: list[str], db_url: str,
 
 def job_statuses(db_url: str) -> list[str]:
     with psycopg.connect(db_url) as conn:
-        return [row[0] for row in conn.execute("SELECT status FROM agent_jobs ORDER BY id")]
+        return [row[0] for row in conn.execute("SELECT status::text FROM procrastinate_jobs ORDER BY id")]
 
 
 def low_stock_alert(fingerprint: str) -> dict[str, Any]:
@@ -113,11 +113,11 @@ def test_api_queues_and_a_separate_worker_runs_and_exposes_metrics(tmp_path: Pat
         assert status == 202, body
         # No worker inside `seiko api`: the job waits in the queue.
         time.sleep(3)
-        assert job_statuses(db_url) == ["queued"], api_log.read_text()[-3000:]
+        assert job_statuses(db_url) == ["todo"], api_log.read_text()[-3000:]
 
         with seiko(tmp_path, "worker", ["worker"], db_url, SEIKO_WORKER_METRICS_PORT=str(metrics_port)) as (
                 worker, worker_log):
-            wait_for("the worker to run the job", lambda: job_statuses(db_url) == ["done"], worker, worker_log)
+            wait_for("the worker to run the job", lambda: job_statuses(db_url) == ["succeeded"], worker, worker_log)
             status, metrics = http(f"http://127.0.0.1:{metrics_port}/metrics")
             assert status == 200
             # The run happened in the worker process, so its counters are on the worker's endpoint.

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.worker import Worker
+from app.jobs_wiring import JobHandlers, build_job_queue, build_worker
+from app.runtime import job_handlers
 from commerce.replenishment import service
 from commerce.replenishment.models import ReorderPolicy
 from db.pool import Conn, open_pool
@@ -21,6 +22,10 @@ from tests.integration.test_stock_agent import alert, payload
 
 pytestmark = pytest.mark.integration
 POLICY = make_settings("postgresql://unused").reorder_policy
+
+
+def app_handlers(app: FastAPI, db_url: str) -> JobHandlers:
+    return job_handlers(make_settings(db_url), app.state.pool, app.state.services, app.state.agents)
 
 
 async def low_watches(conn: Conn, policy: ReorderPolicy) -> list[Any]:
@@ -88,23 +93,21 @@ async def test_four_workers_and_twenty_alerts_stay_inside_the_cap(
     for i in range(20):
         r = await client.post("/api/v1/alerts/alertmanager", json=payload(alert(f"fp-race-{i:02d}")), headers=auth)
         assert r.json()["queued"] == 1
+    # Four workers as four processes would have them: each its own pool, queue and procrastinate app.
+    settings = make_settings(db_url)
     pools = [await open_pool(db_url, min_size=1, max_size=2) for _ in range(4)]
+    queues = [build_job_queue(settings, db_url, replace(app_handlers(app, db_url), pool=pool, agents=agents))
+              for pool in pools]
     try:
-        workers = [Worker(pool, agents) for pool in pools]
-
-        async def drain(worker: Worker) -> int:
-            ran = 0
-            while await worker.run_once():
-                ran += 1
-            return ran
-
-        ran = await asyncio.gather(*(drain(w) for w in workers))
+        workers = [build_worker(settings, queue, name=f"w{i}") for i, queue in enumerate(queues)]
+        await asyncio.gather(*(w.run_once() for w in workers))
     finally:
+        for queue in queues:
+            await queue.close()
         for pool in pools:
             await pool.close()
-    assert sum(ran) == 20, "every alert's run ran exactly once"
     total, count, distinct = await proposed_today(conn)
     assert 0 < total <= cap
     assert count == distinct
     cur = await conn.execute("SELECT count(*) AS n FROM decisions WHERE agent = 'stock' AND outcome = 'completed'")
-    assert await cur.fetchone() == {"n": 20}
+    assert await cur.fetchone() == {"n": 20}, "every alert's run ran exactly once"

@@ -37,3 +37,30 @@ def test_two_processes_migrate_at_once(empty_db_url: str) -> None:
     assert all(p.returncode == 0 for p in procs)
     assert sorted(outputs) == ["0", str(len(ALL))]
     assert applied(empty_db_url) == ALL
+
+
+def test_upgrading_moves_unfinished_agent_jobs_into_the_queue(empty_db_url: str) -> None:
+    from yoyo import get_backend, read_migrations
+
+    from db.migrate import _yoyo_uri
+
+    backend = get_backend(_yoyo_uri(empty_db_url))
+    migrations = read_migrations(str(MIGRATIONS_DIR))
+    with backend.lock():  # the database as the previous release left it: no job queue tables
+        backend.apply_migrations(migrations.filter(lambda m: m.id <= "0010_job_leases"))
+    with psycopg.connect(empty_db_url) as conn:
+        conn.execute("""INSERT INTO agent_jobs (kind, dedupe_key, trigger, payload, status) VALUES
+                        ('stock_agent', 'alert:fp1:2026-11-25T09:00:00+00:00', 'alert:fp1', '{"fingerprint": "fp1"}',
+                         'queued'),
+                        ('stock_agent', 'schedule:42', 'schedule', '{}', 'running'),
+                        ('stock_agent', 'alert:fp0:2026-11-24T09:00:00+00:00', 'alert:fp0', '{}', 'done')""")
+    assert migrate(empty_db_url) == ["0011_decision_fallbacks", "0012_decision_skipped", "0013_job_queue"]
+    with psycopg.connect(empty_db_url) as conn:
+        rows = conn.execute("SELECT task_name, queue_name, status::text, queueing_lock, args FROM procrastinate_jobs "
+                            "ORDER BY id").fetchall()
+        assert conn.execute("SELECT to_regclass('agent_jobs')").fetchone() == (None,)
+    assert rows == [
+        ("stock_agent", "agent", "todo", "alert:fp1:2026-11-25T09:00:00+00:00",
+         {"trigger": "alert:fp1", "alert": {"fingerprint": "fp1"}}),
+        ("stock_agent", "agent", "todo", "schedule:42", {"trigger": "schedule", "alert": None}),
+    ]

@@ -88,8 +88,8 @@ async def test_expiry_racing_a_payment_moves_stock_once(
     assert set(outcomes) <= {"paid", "refund_required"}
 
 
-async def test_the_scheduler_runs_the_expiry(db_url: str, conn: Conn) -> None:
-    settings = make_settings(db_url, SEIKO_SCHEDULER=True, SEIKO_EXPIRY_SWEEP_SECONDS=1,
+async def test_the_scheduler_queues_the_expiry_and_the_worker_runs_it(db_url: str, conn: Conn) -> None:
+    settings = make_settings(db_url, SEIKO_SCHEDULER=True, SEIKO_WORKER=True, SEIKO_EXPIRY_SWEEP_SECONDS=1,
                              SEIKO_ORDER_PAYMENT_TIMEOUT_MINUTES=1)
     app: FastAPI
     async for app in started(build_test_app(settings)):
@@ -103,3 +103,7 @@ async def test_the_scheduler_runs_the_expiry(db_url: str, conn: Conn) -> None:
                     break
                 await asyncio.sleep(0.1)
             assert status == "cancelled"
+    cur = await conn.execute("SELECT count(*) AS n FROM procrastinate_jobs WHERE task_name = 'order_expiry' "
+                             "AND status = 'succeeded'")
+    row = await cur.fetchone()
+    assert row is not None and row["n"] >= 1, "the expiry ran as a queued job"

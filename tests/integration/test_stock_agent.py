@@ -50,7 +50,7 @@ async def test_webhook_auth_and_malformed_payloads_store_nothing(client: httpx.A
         r = await client.post(URL, content=body, headers={**AUTH, "Content-Type": "application/json"})
         assert r.status_code == 400, body
         assert r.json()["code"] == "malformed_alert_payload"
-    assert await count(conn, "alerts") == await count(conn, "agent_jobs") == 0
+    assert await count(conn, "alerts") == await count(conn, "procrastinate_jobs") == 0
 
 
 async def test_one_job_per_fingerprint_and_start(client: httpx.AsyncClient, conn: Conn) -> None:
@@ -62,10 +62,10 @@ async def test_one_job_per_fingerprint_and_start(client: httpx.AsyncClient, conn
     assert cluster_duplicate.json() == {"received": 2, "queued": 0, "resolved": 0, "ignored": 1, "truncated": 0}
     restarted = await client.post(URL, json=payload(alert(starts=STARTED + timedelta(hours=3))), headers=AUTH)
     assert restarted.json()["queued"] == 1, "a new firing period is a new job"
-    assert await count(conn, "agent_jobs") == 2
+    assert await count(conn, "procrastinate_jobs") == 2
     resolved = await client.post(URL, json=payload(alert(status="resolved")), headers=AUTH)
     assert resolved.json()["resolved"] == 1
-    assert await count(conn, "agent_jobs") == 2
+    assert await count(conn, "procrastinate_jobs") == 2
     cur = await conn.execute("SELECT status, received_count FROM alerts WHERE fingerprint = 'fp0001' "
                              "AND starts_at = %s", (STARTED,))
     assert await cur.fetchone() == {"status": "resolved", "received_count": 7}
@@ -165,11 +165,11 @@ async def test_sweep_queues_a_run_once_and_stale_proposals_expire(app: FastAPI, 
     from app.scheduler import build_scheduler
     from tests.fix_app import make_settings as settings_for
 
-    scheduler = build_scheduler(settings_for("unused"), app.state.pool, app.state.payments)
+    scheduler = build_scheduler(settings_for("unused"), app.state.pool)
     sweep = scheduler.get_job("stock_sweep").func
     await sweep()
     await sweep()
-    cur = await conn.execute("SELECT trigger FROM agent_jobs")
+    cur = await conn.execute("SELECT args->>'trigger' AS trigger FROM procrastinate_jobs")
     assert [r["trigger"] for r in await cur.fetchall()] == ["schedule"], "one run per sweep period"
     assert await app.state.worker.run_once()
     await conn.execute("UPDATE reorder_proposals SET created_at = now() - interval '4 days'")
@@ -178,7 +178,9 @@ async def test_sweep_queues_a_run_once_and_stale_proposals_expire(app: FastAPI, 
     assert await cur.fetchall() == [{"status": "expired", "decided_by": "scheduler"}]
 
 
-async def test_new_proposals_are_posted_to_the_notification_webhook(db_url: str) -> None:
+async def test_new_proposals_are_posted_to_the_notification_webhook(db_url: str, conn: Conn) -> None:
+    """The post is a job of its own, queued with the run's outcome: a failed delivery is retried with
+    backoff, never while a database connection waits on the webhook."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -201,6 +203,14 @@ async def test_new_proposals_are_posted_to_the_notification_webhook(db_url: str)
         async for app in started(build_test_app(settings)):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
                 await client.post(URL, json=payload(alert()), headers=AUTH)
+                assert await app.state.worker.run_once()
+                assert len(received) == 1, "the run, then the first delivery (answered 500)"
+                assert not await app.state.worker.run_once(), "the retry waits for its backoff"
+                cur = await conn.execute("SELECT status, attempts, scheduled_at > now() AS later "
+                                         "FROM procrastinate_jobs WHERE task_name = 'notify_proposals'")
+                assert await cur.fetchone() == {"status": "todo", "attempts": 1, "later": True}
+                await conn.execute("UPDATE procrastinate_jobs SET scheduled_at = now() "
+                                   "WHERE task_name = 'notify_proposals'")  # the backoff has passed
                 assert await app.state.worker.run_once()
     finally:
         server.shutdown()

@@ -25,7 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "prompts": {"common", "db"},
     "tools": {"common", "db", "commerce", "rag", "events"},
     "agent": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log"},
-    "alerts": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log", "agent"},
+    "alerts": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log", "agent", "jobs"},
     "evals": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log", "agent", "alerts"},
     "api": DOMAIN | {"web"},
     "app": DOMAIN | {"api", "web"},
