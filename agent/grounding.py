@@ -95,8 +95,10 @@ class Grounder:
             self.corrections.append("kept only the real watches of an answer that named watches that do not exist")
         for ref in self._cited:
             watch = self._watches[ref]
+            # "...", within one sentence; a decimal point in a price does not end it.
+            same_sentence = r"(?:[^.\n]|\.\d)*"
             if watch is not None and watch["stock_available"] == 0 and not re.search(
-                    rf"{ref}[^.\n]*out of stock|out of stock[^.\n]*{ref}", "".join(self._pieces), re.I):
+                    rf"{ref}{same_sentence}out of stock|out of stock{same_sentence}{ref}", "".join(self._pieces), re.I):
                 await self._out(f"\n\nNote: {ref} is currently out of stock.")
                 self.corrections.append(f"added that {ref} is out of stock")
         cited = [{"reference": ref, "name": w["name"], "price": str(w["price"]),

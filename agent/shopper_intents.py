@@ -7,6 +7,7 @@ most specific to the most general; the first that matches decides."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -38,7 +39,7 @@ class Intent:
 
 
 _ORDERS = re.compile(r"\b(my|our)\s+(\w+\s+)?(orders?|purchases?|parcel|package|delivery)\b|\bwhere\s+is\s+my\b"
-                     r"|\border\s+(status|number|#?\d+)\b|\btrack(ing)?\b", re.IGNORECASE)
+                     r"|\border\s+(status|number|#?\d+)\b|\b(orders|purchases)\b|\btrack(ing)?\b", re.IGNORECASE)
 _STOCK = re.compile(r"\b(in stock|out of stock|available|availability|how many left|any left|still have"
                     r"|back in stock|sold out)\b", re.IGNORECASE)
 # "Do you have ..." asks about stock when it names a reference; otherwise it is a search ("a solar chrono?").
@@ -56,17 +57,20 @@ _SUPERLATIVES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
     (re.compile(r"\b(biggest|largest)\s+(case|watch|one)\b|\blargest\b|\bbiggest\b", re.I),
      "case_diameter_mm", True),
 )
-# Words that make a question one about watches (or this store) at all.
-_WATCH_WORDS = re.compile(
-    r"\b(watch\w*|seiko|prospex|presage|astron|king seiko|grand seiko|seiko 5|diver?s?|dive|diving|dress|field"
-    r"|pilot|chrono\w*|gmt|dual time|world time|automatic|mechanical|manual|hand[\s-]*wound|quartz|solar|kinetic"
-    r"|spring drive|movement|caliber|calibre|strap|bracelet|leather|rubber|nato|dial|bezel|lume|lumibrite|crystal"
-    r"|sapphire|hardlex|titanium|steel|case|mm|water|waterproof|water[\s-]*resist\w*|wrist|gift|present|anniversary"
-    r"|wedding|graduation|price|prices|cost|costs|budget|cheap|affordable|luxury|expensive|\$|usd|dollars?"
-    r"|turtle|samurai|monster|alpinist|cocktail|speedtimer|sumo|tuna|shogun|recommend\w*|suggest\w*|buy|shop"
-    r"|store|order|cart|checkout|stock)\b",
-    re.IGNORECASE,
-)
+# Words that make a question one about watches at all (typos within a letter or two count too).
+WATCH_WORDS = frozenset({
+    "watch", "watches", "wristwatch", "seiko", "prospex", "presage", "astron", "king", "grand", "diver",
+    "divers", "dive", "diving", "dress", "field", "pilot", "chronograph", "chrono", "gmt", "automatic",
+    "mechanical", "manual", "quartz", "solar", "kinetic", "spring", "drive", "movement", "caliber", "calibre",
+    "strap", "bracelet", "leather", "rubber", "nato", "dial", "bezel", "lume", "lumibrite", "crystal",
+    "sapphire", "hardlex", "titanium", "steel", "case", "waterproof", "wrist", "gift", "present", "anniversary",
+    "wedding", "graduation", "turtle", "samurai", "monster", "alpinist", "cocktail", "speedtimer", "sumo",
+    "tuna", "shogun", "willard", "navigator", "arita", "porcelain", "recommend", "suggest", "timepiece",
+    "sports", "hiking", "travel", "travelling", "pepsi", "coke", "panda", "moon", "skydiving", "green", "blue",
+    "black", "white", "silver", "grey", "brown",
+})
+_WATCH_PHRASES = re.compile(r"\$\s?\d|\b\d+\s*(mm|m|metres?|meters?)\b|\b(usd|dollars?|water[\s-]*resist\w*"
+                            r"|hand[\s-]*wound|power[\s-]*reserve|dual time|world time|seiko 5)\b", re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:,|\bversus\b|\bvs\.?|\band\b|\bor\b|\bwith\b)\s*", re.IGNORECASE)
 _COMPARE_FILLER = re.compile(r"\b(compare|comparison|the|difference between|which (one )?is better|between|please"
                              r"|can you|could you|how does|how do|stack up|against)\b|[?!.]", re.IGNORECASE)
@@ -93,10 +97,19 @@ def classify(question: str, *, catalog_words: frozenset[str] = frozenset()) -> I
             return Intent(Kind.superlative, attribute=attribute, highest=highest)
     if (_STOCK.search(text) and (references or _stock_name(text))) or (_HAVE.search(text) and references):
         return Intent(Kind.stock, references=references, names=() if references else (_stock_name(text),))
-    words = set(re.findall(r"[a-z0-9]+", text.lower()))
-    if references or _WATCH_WORDS.search(text) or words & catalog_words or re.search(r"\d+\s*(mm|m\b)", text):
+    if references or _WATCH_PHRASES.search(text) or _about_watches(text, WATCH_WORDS | catalog_words):
         return Intent(Kind.search, references=references)
     return Intent(Kind.out_of_scope)
+
+
+def _about_watches(text: str, vocabulary: frozenset[str]) -> bool:
+    words = re.findall(r"[a-z]+", text.lower())
+    if any(w in vocabulary for w in words):
+        return True
+    # "presgae cocktial": a misspelt watch word still makes it a question about watches. Typos rarely
+    # touch the first letter, and holding it keeps "weather" from passing for "leather".
+    return any(m[0] == w[0] and abs(len(m) - len(w)) <= 1 for w in words if len(w) >= 6
+               for m in difflib.get_close_matches(w, vocabulary, n=3, cutoff=0.8))
 
 
 def _compare_names(text: str) -> list[str]:

@@ -103,7 +103,9 @@ async def _compare(intent: Intent, question: str, run_tool: ToolRunner) -> str:
         for w in result.data:
             value = w[key]
             values.append(_money(value) if key == "price_usd" else f"{value} mm" if key == "case_diameter_mm"
-                          else f"{value} m" if key == "water_resistance_m" else str(value))
+                          else f"{value} m" if key == "water_resistance_m"
+                          else (f"{value} in stock" if value else f"{w['reference']} out of stock")
+                          if key == "stock_available" else str(value))
         rows.append((label, values))
     return "Side by side:\n" + "\n".join(f"- {label}: " + " | ".join(values) if label else " | ".join(values)
                                          for label, values in rows)

@@ -116,3 +116,42 @@ def evals_run(
         console.print(f"report: {report}  (also GET /api/v1/ops/evals/{run_id}/report)")
 
     with_database(work)
+
+
+@evals_cli.command("assistant")
+def evals_assistant() -> None:
+    """The shopper assistant's suite (evals/cases/assistant.yaml) against the configured provider chain, in a
+    sandbox database: intent, relevance and grounding per kind of question."""
+    from rich.table import Table
+
+    from app.agents import close_agents, open_agents
+    from app.llm import build_gateway, build_tracer
+    from evals.ab.sandbox import sandbox_database
+    from evals.assistant.suite import run_suite, summary
+    from rag.embedder import Embedder
+
+    settings = get_settings()
+
+    async def work(url: str) -> None:
+        embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
+        agents = await open_agents(settings, url, gateway=build_gateway(settings), tracer=build_tracer(settings))
+        try:
+            async with sandbox_database(url, policy=settings.reorder_policy, embedder=embedder) as sandbox:
+                async with sandbox.connection() as conn:
+                    from prompts.registry import PromptRegistry
+                    await PromptRegistry().sync_from_files(conn)
+                results = await run_suite(agents.shopper, sandbox, embedder)
+        finally:
+            await close_agents(agents)
+        table = Table(title="Shopper assistant suite")
+        for column in ("kind", "cases", "intent", "relevance", "grounding", "passed"):
+            table.add_column(column, justify="left" if column == "kind" else "right")
+        for kind, row in summary(results).items():
+            table.add_row(kind, str(int(row["cases"])), *(f"{row[k]:.2f}" for k in
+                                                          ("intent", "relevance", "grounding", "passed")))
+        Console().print(table)
+        for r in results:
+            if not r.passed:
+                console.print(f"[yellow]{r.case.id}[/]: " + "; ".join(s.why for s in r.scores if not s.passed))
+
+    with_database(work)

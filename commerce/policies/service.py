@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -32,11 +33,21 @@ def topics() -> tuple[str, ...]:
 
 
 def matching(text: str) -> list[Policy]:
-    """The policies a question is about, most keywords first (a question may touch two)."""
-    words = text.lower()
+    """The policies a question is about, most keywords first (a question may touch two). A keyword of
+    one word also matches a word misspelt by a letter or two ("retrun" for "return")."""
+    lowered = text.lower()
+    words = re.findall(r"[a-z]+", lowered)
     hits = []
     for policy in policies().values():
-        count = sum(bool(re.search(rf"\b{re.escape(k)}\b", words)) for k in policy.keywords)
+        count = sum(bool(re.search(rf"\b{re.escape(k)}\b", lowered)) or _misspelt(k, words) for k in policy.keywords)
         if count:
             hits.append((count, policy))
     return [p for _, p in sorted(hits, key=lambda h: -h[0])]
+
+
+def _misspelt(keyword: str, words: list[str]) -> bool:
+    # Same first letter and about the same length: "retrun" is "return", "diver" is not "deliver".
+    if " " in keyword or len(keyword) < 6:
+        return False
+    return any(len(w) >= 6 and w[0] == keyword[0] and abs(len(w) - len(keyword)) <= 1
+               and difflib.SequenceMatcher(None, w, keyword).ratio() >= 0.8 for w in words)
