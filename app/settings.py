@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     rate_limit_chat: str = Field("30/minute", validation_alias="SEIKO_RATE_LIMIT_CHAT")
     max_body_bytes: int = Field(64 * 1024, validation_alias="SEIKO_MAX_BODY_BYTES", ge=1024)
     log_level: str = Field("INFO", validation_alias="SEIKO_LOG_LEVEL")
-    log_json: bool = Field(True, validation_alias="SEIKO_LOG_JSON")
+    # JSON lines for log shippers in production; a readable console format otherwise (unset: by SEIKO_ENV).
+    log_json: bool | None = Field(None, validation_alias="SEIKO_LOG_JSON")
 
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(None, validation_alias="ANTHROPIC_BASE_URL")
@@ -118,6 +119,10 @@ class Settings(BaseSettings):
             if secret == DEV_JWT_SECRET or len(secret) < 32:
                 raise ValueError("SEIKO_JWT_SECRET must be set to 32+ random characters in production")
         return self
+
+    @property
+    def log_as_json(self) -> bool:
+        return self.log_json if self.log_json is not None else self.environment == "production"
 
     @property
     def run_limits(self) -> RunLimits:

@@ -18,4 +18,8 @@ cli.add_typer(operations.prompts_cli, name="prompts")
 
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # Loading the embedding model draws progress bars and notes on stderr; the log says what matters.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     cli()

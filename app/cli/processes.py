@@ -17,7 +17,7 @@ def _run_http(settings: Settings, *, host: str, port: int, parts: str) -> None:
     """Serve the app built by the composition root with uvicorn, in the foreground."""
     from app.runtime import build_app
 
-    configure_logging(level=settings.log_level, json=settings.log_json)
+    configure_logging(level=settings.log_level, json=settings.log_as_json)
     where = "DATABASE_URL" if settings.database_url else f"embedded PostgreSQL in {settings.embedded_pgdata}"
     base = f"http://{host}:{port}"
     console.print(f"[bold]Seiko Watch Store[/bold] ({parts}) on {where}")
@@ -74,7 +74,7 @@ def worker() -> None:
     from rag.embedder import Embedder
 
     settings = get_settings()
-    configure_logging(level=settings.log_level, json=settings.log_json)
+    configure_logging(level=settings.log_level, json=settings.log_as_json)
     _serve_worker_metrics(settings)
 
     async def work(url: str) -> None:
