@@ -92,6 +92,10 @@ def prompts_promote(run: str = typer.Option(..., help="the eval run that compare
     console.print(f"promoted: {label} now points at the candidate")
 
 
+def _k(tokens: int) -> str:
+    return f"{tokens / 1000:.1f}"
+
+
 @cli.command("costs")
 def costs_cmd(
     by: str = typer.Option("model,day", help="Group by any of model, day, agent, provider, outcome"),
@@ -102,13 +106,14 @@ def costs_cmd(
 
     async def work(conn: Any) -> None:
         report = await costs(conn, by=by, days=days)
-        table = Table(title=f"LLM costs, last {days} days")
-        columns = [*report.by, "calls", "input_tokens", "output_tokens", "cache_write_tokens", "cache_read_tokens",
-                   "cost_usd"]
-        for column in columns:
-            table.add_column(column, justify="right")
+        # Fits an 80-column terminal: short headings, tokens in thousands, cache tokens in one column.
+        table = Table(title=f"LLM costs, last {days} days", caption="tokens in thousands")
+        for column in (*report.by, "calls", "in k", "out k", "cache k", "USD"):
+            table.add_column(column, justify="left" if column in report.by else "right")
         for row in report.rows:
-            table.add_row(*(str(getattr(row, c)) for c in columns))
+            table.add_row(*(str(getattr(row, d)) for d in report.by), str(row.calls), _k(row.input_tokens),
+                          _k(row.output_tokens), _k(row.cache_write_tokens + row.cache_read_tokens),
+                          f"{row.cost_usd:.4f}")
         Console().print(table)
 
     with_connection(work)
