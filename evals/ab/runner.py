@@ -63,6 +63,12 @@ async def _stock_case(sandbox: Pool, case: StockCase, loop: AgentLoop, policy: R
             await repo.restock_all(conn)
         for reference, available in case.stock.items():
             await repo.set_available(conn, reference=reference, available=available)
+        for prior in case.proposals:
+            await repo.add_prior_proposal(conn, reference=prior.reference, quantity=prior.quantity,
+                                          status=prior.status, age_hours=prior.age_hours, reason=prior.reason)
+        if case.spent_today_usd:
+            await repo.spend_today(conn, usd=case.spent_today_usd,
+                                   exclude=[*case.stock, *(p.reference for p in case.proposals), *case.bands])
     alert = {"fingerprint": f"eval-{case.id}", **case.alert}
     result = await run_stock_agent(loop, sandbox, trigger=trigger, policy=policy, alert=alert,
                                    prompt_version=variant.version, agent="eval", decision_id=decision_id)

@@ -153,3 +153,35 @@ async def test_promotion_moves_production_only_when_the_gate_passes(conn: Conn) 
     passed = await promote(conn, run_id=equal)
     assert passed.status == "not_worse", passed.reason
     assert (await PromptRegistry().get(conn, "stock_agent_system")).version == version
+
+
+def test_the_stock_suite_is_big_enough_and_covers_real_situations() -> None:
+    cases = load_stock_cases()
+    assert len(cases) >= 50 and len({c.id for c in cases}) == len(cases)
+    assert all(low <= high for c in cases for low, high in c.bands.values())
+    assert sum(any(p.status == "approved" for p in c.proposals) for c in cases) >= 5, "stock on order"
+    assert sum(any(p.status == "pending" for p in c.proposals) for c in cases) >= 3, "open proposals"
+    assert sum(any(p.status == "rejected" and p.age_hours < 24 for p in c.proposals) for c in cases) >= 3
+    assert sum(c.spent_today_usd > 0 for c in cases) >= 5, "caps nearly or fully spent"
+    assert sum("IGNORE" in str(c.alert).upper() or "URGENT" in str(c.alert) for c in cases) >= 2, "injected text"
+    assert all(c.note for c in cases if c.proposals or c.spent_today_usd), "each situation says what a planner wants"
+
+
+async def test_stock_cases_start_from_their_history_in_the_sandbox(conn: Conn, pool: Pool, sandbox: Pool) -> None:
+    """Prior proposals (on order, rejected) and spend already made today are set up before each case."""
+    await make_candidate(conn, "stock_agent_system")
+    chosen = {c.id: c for c in load_stock_cases()
+              if c.id in ("covered-by-order-srpd55k1", "cap-spent-srpd63k1", "recently-rejected-srpd77k1")}
+    run_id = await run_suite(pool, sandbox=sandbox, suite="stock", gateway_for=claude_gateway("http://unused"),
+                             providers=["offline"], baseline="production", candidate="candidate", repetitions=1,
+                             policy=POLICY, cases=list(chosen.values()))
+    _, rows = await load_results(conn, run_id)
+    outputs = {r.case_id: o for r, o in rows if r.variant.startswith("production")}
+    assert outputs["covered-by-order-srpd55k1"]["proposals"] == {}, "the approved order is on order"
+    capped = outputs["cap-spent-srpd63k1"]
+    assert capped["proposals"] == {} and capped["refused"] == 1 and "daily reorder spend cap" in capped["text"]
+    # the offline policy ignores a rejection made two hours ago: the suite records that as a failure
+    rejected = [r for r, _ in rows if r.case_id == "recently-rejected-srpd77k1"]
+    assert rejected and not any(r.passed for r in rejected)
+    cur = await conn.execute("SELECT count(*) AS n FROM reorder_proposals")
+    assert await cur.fetchone() == {"n": 0}, "the history lives in the sandbox only"
