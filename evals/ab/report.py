@@ -166,8 +166,8 @@ def _flaky_section(flaky: dict[tuple[str, str], Any]) -> str:
         return table
     runs = min(f.runs for f in steady)
     bound = max(f.failure_high if f.failures == 0 else 1.0 - f.failure_low for f in steady if f.runs == runs)
-    return table + (f'<p class="note">Cases with one outcome over {runs} run(s) are not proven stable: a case '
-                    f"that passed all {runs} may still fail up to {_pct(bound)} of the time (95%). More "
+    return table + (f'<p class="note">Cases with one outcome over {runs} run(s) each are not proven stable: a '
+                    f"case that passed every run may still fail up to {_pct(bound)} of the time (95%). More "
                     "repetitions narrow this.</p>")
 
 
