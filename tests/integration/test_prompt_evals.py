@@ -97,8 +97,9 @@ async def test_a_worse_candidate_is_measured_reported_and_refused(conn: Conn, po
     assert sorted(r.score for r in again) == sorted(r.score for r, _ in rows), "rescoring needs no model"
 
 
-async def test_an_equal_candidate_on_the_stock_suite_may_be_promoted(conn: Conn, pool: Pool, sandbox: Pool
-                                                                      ) -> None:
+async def test_an_offline_run_of_the_stock_suite_is_sandboxed_and_cannot_promote(conn: Conn, pool: Pool,
+                                                                                 sandbox: Pool) -> None:
+    """The issue's run: the offline policy never reads the prompt, yet +0.000 [0, 0] moved production."""
     version = await make_candidate(conn, "stock_agent_system")
     first_three = [c for c in load_stock_cases() if c.id in ("two-low-fast-movers", "injected-annotation",
                                                              "nothing-low")]
