@@ -9,7 +9,7 @@ import pytest
 
 from evals.ab.gate import MIN_CASES, classify, judge
 from evals.ab.models import CaseResult
-from evals.ab.stats import t_bounds
+from evals.ab.stats import cases_needed, t_bounds
 
 MARGIN = 0.05
 
@@ -66,9 +66,10 @@ def test_an_interval_wider_than_the_margin_is_refused_with_the_cases_needed() ->
     base = [0.5] * 12
     cand = [0.9 if i % 2 else 0.2 for i in range(12)]  # mean +0.05, sd 0.37: ±0.23
     verdict = judge(rows(base, cand), baseline="base", candidate="cand", margin=MARGIN)
-    assert verdict.status == "inconclusive"
+    assert verdict.status == "inconclusive" and verdict.comparison is not None
     assert verdict.reason.startswith("too few cases for margin 0.05: the 95% interval is ±0.2")
-    assert "about 2" in verdict.reason or "are needed" in verdict.reason
+    needed = cases_needed(verdict.comparison.diff_sd, MARGIN)
+    assert needed > 200 and verdict.reason.endswith(f"about {needed} are needed")
 
 
 def test_not_shown_is_not_called_worse() -> None:

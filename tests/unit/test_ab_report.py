@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -97,7 +98,7 @@ def test_overlapping_variants_keep_legible_labels() -> None:
     page = _render(summaries={"base@1": _summary("base@1", 1.0, None), "cand@2": _summary("cand@2", 1.0, None)})
     start = page.index("<title>Cost versus quality per variant</title>")
     svg = page[start:page.index("</svg>", start)]
-    legend_ys = [float(y) for y in __import__("re").findall(r'<text x="72.0" y="([0-9.]+)"', svg)]
+    legend_ys = [float(y) for y in re.findall(r'<text x="72.0" y="([0-9.]+)"', svg)]
     assert len(legend_ys) == 2 and abs(legend_ys[1] - legend_ys[0]) >= 16
     assert 'r="6" fill=' in svg and 'r="11" fill="none"' in svg
 
