@@ -199,6 +199,12 @@ def render_report(
         f"{c.wins} cases better, {c.losses} worse, {c.ties} tied, of {c.n_cases}. "
         "The interval and p weigh how much each case moved; the counts do not.</p>"
     )
+    if "offline" in info.providers:
+        judged = getattr(verdict, "comparison", None)
+        counted = f"{judged.n_cases} case(s)" if judged is not None else "no case"
+        stats += (f'<p class="note">The verdict counts {counted} answered by a provider that reads the prompt; '
+                  "offline answers (the offline policy never reads it) are plotted here but are no evidence "
+                  "about the prompt.</p>")
     header = _table(
         ["suite", "run id", "date", "baseline", "candidate", "repetitions", "providers"],
         [[info.suite, info.run_id, info.created_at.isoformat(timespec="seconds"), info.baseline, info.candidate,

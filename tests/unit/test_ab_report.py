@@ -83,6 +83,7 @@ def test_verdicts_say_what_was_shown() -> None:
         "Verdict")[1].split("</p>")[0]
     offline = _render(verdict=Verdict("inconclusive", "no case read the prompt", None))
     assert "Verdict: inconclusive, not promotable: no case read the prompt" in offline
+    assert "The verdict counts no case answered by a provider that reads the prompt" in offline
 
 
 def test_flaky_section_shows_failure_intervals_and_what_all_pass_cases_may_hide() -> None:
