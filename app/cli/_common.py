@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 
+import typer
 from rich.console import Console
 
 from app.settings import get_settings
+from common.errors import DomainError
 
 console = Console(stderr=True)
 
@@ -27,8 +29,16 @@ def with_database(work: Callable[[str], Awaitable[None]]) -> None:
 
     try:
         asyncio.run(run(database.start()))
+    except DomainError as exc:  # bad input or a missing thing: one line, not a traceback
+        fail(exc.detail)
     finally:
         database.stop()
+
+
+def fail(message: str) -> NoReturn:
+    """Print `error: message` on stderr and exit with status 1."""
+    console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
 def with_connection(work: Callable[[Any], Awaitable[None]]) -> None:

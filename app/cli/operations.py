@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli._common import console, with_connection
+from app.cli._common import console, fail, with_connection
 from app.settings import get_settings
 
 drill_cli = typer.Typer(help="Drills that exercise the real paths.", no_args_is_help=True)
@@ -72,24 +72,71 @@ def prompts_label(name: str, label: str, version: int) -> None:
     with_connection(work)
 
 
-@prompts_cli.command("promote")
-def prompts_promote(run: str = typer.Option(..., help="the eval run that compared the candidate"),
-                    label: str = typer.Option("production")) -> None:
-    """Move LABEL to the run's candidate only if it was not worse beyond the run's margin (exit 1 if it was)."""
-    import uuid
+@prompts_cli.command("add")
+def prompts_add(
+    name: str = typer.Argument(..., help="an existing prompt, e.g. stock_agent_system (see `seiko prompts list`)"),
+    file: str = typer.Argument(..., help="the template file, Jinja2 like prompts/templates/*.jinja2"),
+    label: str = typer.Option("", help="point this label at the new version, e.g. candidate"),
+) -> None:
+    """Store FILE as a new version of prompt NAME (the same content again reuses its version)."""
+    from pathlib import Path
 
-    from evals.ab.runner import promote
+    from prompts.registry import PromptRegistry
 
-    promoted: list[bool] = []
+    path = Path(file)
+    if not path.is_file():
+        fail(f"no such file: {file}")
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {file}: {exc}")
 
     async def work(conn: Any) -> None:
-        promoted.append(await promote(conn, run_id=uuid.UUID(run), label=label))
+        registry = PromptRegistry()
+        await registry.sync_from_files(conn)  # a fresh store has its file versions before any candidate
+        known = sorted(p.name for p in await registry.list_prompts(conn))
+        if name not in known:
+            fail(f"no prompt named {name!r}; known prompts: {', '.join(known)}")
+        version = await registry.create_version(conn, name, source)
+        console.print(f"{name}: version {version.version} ({version.content_hash[:12]}) from {file}")
+        if label:
+            await registry.set_label(conn, name, label, version.version)
+            console.print(f"{name}: {label} -> version {version.version}")
 
     with_connection(work)
-    if not promoted[0]:
-        console.print("refused: the candidate was worse than the baseline beyond the margin")
-        raise typer.Exit(1)
-    console.print(f"promoted: {label} now points at the candidate")
+
+
+@prompts_cli.command("promote")
+def prompts_promote(run: str = typer.Option(..., help="the eval run that compared the candidate, or `latest`"),
+                    label: str = typer.Option("production")) -> None:
+    """Move LABEL to the run's candidate only when the run shows it is not worse beyond its margin;
+    otherwise say why (too little evidence, non-inferiority not shown, worse) and exit with status 1."""
+    import uuid
+
+    from evals.ab import repo
+    from evals.ab.runner import promote
+
+    if run != "latest":
+        try:
+            uuid.UUID(run)
+        except ValueError:
+            fail(f"not a run id: {run!r} (`seiko evals run` prints it; or use --run latest)")
+
+    async def work(conn: Any) -> None:
+        if run == "latest":
+            runs = await repo.list_runs(conn, limit=1)
+            if not runs:
+                fail("no eval run yet: run `seiko evals run` first")
+            run_id = runs[0]["id"]
+        else:
+            run_id = uuid.UUID(run)
+        verdict = await promote(conn, run_id=run_id, label=label)
+        if not verdict.promotable:
+            fail(f"refused to promote run {run_id} ({verdict.status}): {verdict.reason}")
+        console.print(f"promoted run {run_id}: {label} now points at the candidate ({verdict.reason})",
+                      markup=False, soft_wrap=True)
+
+    with_connection(work)
 
 
 def _k(tokens: int) -> str:

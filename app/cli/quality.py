@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.cli._common import console, with_connection, with_database
+from app.cli._common import console, fail, with_connection, with_database
 from app.settings import get_settings
 
 rag_cli = typer.Typer(help="The search index.", no_args_is_help=True)
@@ -62,6 +62,20 @@ def evals_search() -> None:
     with_connection(work)
 
 
+def _report_line(run: dict[str, Any], reason: str, status: str) -> str:
+    low, high = run["diff_low"], run["diff_high"]
+    interval = f"[{low:+.3f}, {high:+.3f}]" if low is not None and high is not None else "[no interval]"
+    return (f"run {run['id']}: {run['candidate']} - {run['baseline']} = {run['mean_diff']:+.3f} {interval}, "
+            f"p = {run['p_value']:.3f}; {status}: {reason}")
+
+
+def _write_report(run: dict[str, Any]) -> str:
+    report = get_settings().data_dir / "reports" / f"eval-{run['id']}.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(run["report_html"])
+    return str(report)
+
+
 @evals_cli.command("run")
 def evals_run(
     suite: str = typer.Option("stock", help="stock or shopper"),
@@ -69,32 +83,50 @@ def evals_run(
     candidate: str = typer.Option("candidate", help="prompt label or version number"),
     repetitions: int = typer.Option(3, min=1, max=50),
     providers: str = typer.Option("", help="comma-separated: claude, ollama, offline (default: those configured)"),
-    margin: float = typer.Option(0.05, help="how much worse the candidate may be and still pass"),
+    margin: float = typer.Option(0.05, min=0.001, max=1.0, help="how much worse the candidate may be and still pass"),
 ) -> None:
     """Run the suite's cases against two prompt variants, store the results, write the HTML report."""
     from rich.progress import Progress
 
     from agent.gateway import Gateway
+    from agent.shopper import PROMPT as SHOPPER_PROMPT
+    from agent.stock_agent import PROMPT as STOCK_PROMPT
     from app.llm import build_gateway
     from db.pool import open_pool
-    from evals.ab.runner import load_results, run_suite
+    from evals.ab.runner import run_suite, verdict_of
     from evals.ab.sandbox import sandbox_database
+    from prompts.errors import PromptNotFound
+    from prompts.registry import PromptRegistry
     from rag.embedder import Embedder
 
+    if suite not in ("stock", "shopper"):
+        fail(f"no suite {suite!r}: use --suite stock or --suite shopper")
     settings = get_settings()
     full = build_gateway(settings)
     configured = [slot.provider.name for slot in full.slots] + ["offline"]
     chosen = [p.strip() for p in providers.split(",") if p.strip()] or configured[:1]
+    unknown = [p for p in chosen if p not in configured]
+    if unknown:
+        fail(f"provider(s) {', '.join(unknown)} not configured here; available: {', '.join(configured)}")
+    prompt = STOCK_PROMPT if suite == "stock" else SHOPPER_PROMPT
 
     def gateway_for(provider: str) -> Gateway:
         slots = [slot for slot in full.slots if slot.provider.name == provider]
         return Gateway(slots, prices=full.prices, budgets=full.budgets, limits=full.limits, clock=full.clock)
 
     async def work(url: str) -> None:
-        embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend) if suite == "shopper" \
-            else None
         store = await open_pool(url, min_size=1, max_size=2, name="seiko-evals")
         try:
+            async with store.connection() as conn:  # say what is missing before building a sandbox
+                for variant in (baseline, candidate):
+                    try:
+                        await PromptRegistry().get(conn, prompt, **(
+                            {"version": int(variant)} if variant.isdigit() else {"label": variant}))
+                    except PromptNotFound as exc:
+                        fail(f"{exc.detail}. Create one with: seiko prompts add {prompt} FILE --label "
+                             f"{variant if not variant.isdigit() else 'candidate'}")
+            embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend) \
+                if suite == "shopper" else None
             async with sandbox_database(url, policy=settings.reorder_policy, embedder=embedder) as sandbox:
                 with Progress(console=console) as bar:
                     task = bar.add_task(f"{suite} evals", total=None)
@@ -104,18 +136,38 @@ def evals_run(
                         policy=settings.reorder_policy, embedder=embedder,
                         progress=lambda done, total: bar.update(task, completed=done, total=total))
             async with store.connection() as conn:
-                run, _ = await load_results(conn, run_id)
+                run, verdict = await verdict_of(conn, run_id)
         finally:
             await store.close()
-        report = settings.data_dir / "reports" / f"eval-{run_id}.html"
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(run["report_html"])
-        console.print(f"run {run_id}: {run['candidate']} - {run['baseline']} = {run['mean_diff']:+.3f} "
-                      f"[{run['diff_low']:+.3f}, {run['diff_high']:+.3f}], p = {run['p_value']:.3f}; "
-                      f"{'not worse' if run['not_worse'] else 'WORSE'} (margin {margin})")
-        console.print(f"report: {report}  (also GET /api/v1/ops/evals/{run_id}/report)")
+        console.print(_report_line(run, verdict.reason, verdict.status), markup=False, highlight=False, soft_wrap=True)
+        console.print(f"report: {_write_report(run)}  (also GET /api/v1/ops/evals/{run_id}/report)", markup=False,
+                      soft_wrap=True)
 
     with_database(work)
+
+
+@evals_cli.command("rescore")
+def evals_rescore(run: str = typer.Argument(..., help="the eval run to score again")) -> None:
+    """Score a stored run again with the current scorers from its recorded outputs (no model is called),
+    and judge it again."""
+    import uuid
+
+    from evals.ab.runner import rescore, verdict_of
+
+    try:
+        run_id = uuid.UUID(run)
+    except ValueError:
+        fail(f"not a run id: {run!r}")
+
+    async def work(conn: Any) -> None:
+        rescored = await rescore(conn, run_id)
+        stored, verdict = await verdict_of(conn, run_id)
+        console.print(f"rescored {len(rescored)} results", markup=False)
+        console.print(_report_line(stored, verdict.reason, verdict.status), markup=False, highlight=False,
+                      soft_wrap=True)
+        console.print(f"report: {_write_report(stored)}", markup=False, soft_wrap=True)
+
+    with_connection(work)
 
 
 @evals_cli.command("assistant")
@@ -128,6 +180,7 @@ def evals_assistant() -> None:
     from app.llm import build_gateway, build_tracer
     from evals.ab.sandbox import sandbox_database
     from evals.assistant.suite import run_suite, summary
+    from prompts.registry import PromptRegistry
     from rag.embedder import Embedder
 
     settings = get_settings()
@@ -138,7 +191,6 @@ def evals_assistant() -> None:
         try:
             async with sandbox_database(url, policy=settings.reorder_policy, embedder=embedder) as sandbox:
                 async with sandbox.connection() as conn:
-                    from prompts.registry import PromptRegistry
                     await PromptRegistry().sync_from_files(conn)
                 results = await run_suite(agents.shopper, sandbox, embedder)
         finally:

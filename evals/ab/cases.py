@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,20 @@ class StockCase:
     bands: dict[str, tuple[int, int]]
     forbid: tuple[str, ...] = ()
     restock_all: bool = False
+    # The store's history the case starts from: proposals already made (pending, approved = on order,
+    # rejected with a reason, ...) `age_hours` ago, and reorder spend already made today.
+    proposals: tuple[PriorProposal, ...] = ()
+    spent_today_usd: Decimal = Decimal(0)
+    note: str = ""  # what a careful planner would do here, and why
+
+
+@dataclass(frozen=True)
+class PriorProposal:
+    reference: str
+    quantity: int
+    status: str  # pending | approved | rejected | expired | received
+    age_hours: float = 1.0
+    reason: str | None = None  # why it was rejected
 
 
 @dataclass(frozen=True)
@@ -37,7 +52,12 @@ def load_stock_cases(path: Path = CASES_DIR / "stock.yaml") -> list[StockCase]:
     return [StockCase(id=c["id"], alert=c["alert"], stock=dict(c.get("stock") or {}),
                       expect_tools=tuple(c.get("expect_tools") or ()),
                       bands={k: (int(v[0]), int(v[1])) for k, v in (c.get("bands") or {}).items()},
-                      forbid=tuple(c.get("forbid") or ()), restock_all=bool(c.get("restock_all")))
+                      forbid=tuple(c.get("forbid") or ()), restock_all=bool(c.get("restock_all")),
+                      proposals=tuple(PriorProposal(reference=p["reference"], quantity=int(p["quantity"]),
+                                                    status=p["status"], age_hours=float(p.get("age_hours", 1.0)),
+                                                    reason=p.get("reason"))
+                                      for p in c.get("proposals") or ()),
+                      spent_today_usd=Decimal(str(c.get("spent_today_usd", 0))), note=str(c.get("note", "")))
             for c in yaml.safe_load(path.read_text())]
 
 

@@ -121,3 +121,29 @@ async def proposals_of(conn: Conn, *, decision_id: uuid.UUID) -> dict[str, int]:
     cur = await conn.execute("SELECT w.reference, p.quantity FROM reorder_proposals p JOIN watches w "
                              "ON w.id = p.watch_id WHERE p.decision_id = %s", (decision_id,))
     return {r["reference"]: int(r["quantity"]) for r in await cur.fetchall()}
+
+
+async def add_prior_proposal(conn: Conn, *, reference: str, quantity: int, status: str, age_hours: float,
+                             reason: str | None) -> None:
+    """A proposal the case's history already holds, made `age_hours` ago (decided then, if it was)."""
+    await conn.execute(
+        """INSERT INTO reorder_proposals (watch_id, quantity, unit_cost, total_cost, status, rationale, inputs,
+               trigger, created_at, decided_at, decided_by, decision_reason)
+           SELECT w.id, %(q)s, w.unit_cost, w.unit_cost * %(q)s, %(s)s, 'eval case history', '{}'::jsonb,
+               'eval:setup', now() - make_interval(secs => %(age)s),
+               CASE WHEN %(s)s <> 'pending' THEN now() - make_interval(secs => %(age)s) END,
+               CASE WHEN %(s)s <> 'pending' THEN 'ops@example.com' END, %(r)s
+           FROM watches w WHERE w.reference = %(ref)s""",
+        {"q": quantity, "s": status, "age": age_hours * 3600, "r": reason, "ref": reference})
+
+
+async def spend_today(conn: Conn, *, usd: Decimal, exclude: list[str]) -> None:
+    """Reorder spend already made today, as one received order of a watch the case does not look at:
+    it counts against the daily cap and is neither open nor on order."""
+    await conn.execute(
+        """INSERT INTO reorder_proposals (watch_id, quantity, unit_cost, total_cost, status, rationale, inputs,
+               trigger, created_at, decided_at, decided_by, received_at)
+           SELECT w.id, 1, %(usd)s, %(usd)s, 'received', 'eval case: spend made earlier today', '{}'::jsonb,
+               'eval:setup', now(), now(), 'ops@example.com', now()
+           FROM watches w WHERE NOT (w.reference = ANY(%(ex)s)) ORDER BY w.reference LIMIT 1""",
+        {"usd": usd, "ex": exclude})

@@ -7,6 +7,7 @@ so a run can be scored again (`rescore`) without calling any model."""
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -23,8 +24,9 @@ from agent.stock_agent import run_stock_agent
 from commerce.replenishment.models import ReorderPolicy
 from db.pool import Conn, Pool
 from decision_log.recorder import DecisionRecorder
-from evals.ab import repo, stats
+from evals.ab import gate, repo, stats
 from evals.ab.cases import ShopperCase, StockCase, load_shopper_cases, load_stock_cases
+from evals.ab.errors import EvalRunNotFound
 from evals.ab.models import CaseResult, RunInfo
 from evals.ab.report import render_report
 from evals.ab.scorers import Score, score_shopper, score_stock
@@ -61,6 +63,12 @@ async def _stock_case(sandbox: Pool, case: StockCase, loop: AgentLoop, policy: R
             await repo.restock_all(conn)
         for reference, available in case.stock.items():
             await repo.set_available(conn, reference=reference, available=available)
+        for prior in case.proposals:
+            await repo.add_prior_proposal(conn, reference=prior.reference, quantity=prior.quantity,
+                                          status=prior.status, age_hours=prior.age_hours, reason=prior.reason)
+        if case.spent_today_usd:
+            await repo.spend_today(conn, usd=case.spent_today_usd,
+                                   exclude=[*case.stock, *(p.reference for p in case.proposals), *case.bands])
     alert = {"fingerprint": f"eval-{case.id}", **case.alert}
     result = await run_stock_agent(loop, sandbox, trigger=trigger, policy=policy, alert=alert,
                                    prompt_version=variant.version, agent="eval", decision_id=decision_id)
@@ -89,12 +97,15 @@ async def run_suite(
     store: Pool, *, sandbox: Pool, suite: str, gateway_for: Callable[[str], Gateway], providers: list[str],
     baseline: str, candidate: str, policy: ReorderPolicy, repetitions: int = 3, margin: float = 0.05,
     embedder: Embedder | None = None, prompts: PromptRegistry | None = None, progress: Progress | None = None,
+    cases: list[Any] | None = None,
 ) -> uuid.UUID:
     """`store` holds the prompts, the decision log and the results; the cases run in `sandbox` (a
-    database of their own, see evals/ab/sandbox.py), where the two variants are copied first."""
+    database of their own, see evals/ab/sandbox.py), where the two variants are copied first. `cases`
+    defaults to the whole suite."""
     prompts = prompts or PromptRegistry()
     prompt = STOCK_PROMPT if suite == "stock" else SHOPPER_PROMPT
-    cases: list[Any] = load_stock_cases() if suite == "stock" else load_shopper_cases()
+    if cases is None:
+        cases = list(load_stock_cases() if suite == "stock" else load_shopper_cases())
     async with store.connection() as conn:
         variants = [await _variant(conn, prompts, prompt, baseline), await _variant(conn, prompts, prompt, candidate)]
         templates = [(await prompts.get(conn, prompt, version=v.version)).template for v in variants]
@@ -141,8 +152,10 @@ async def run_suite(
 
 async def _store_run(conn: Conn, info: RunInfo, prompt: str, variants: list[Variant], margin: float,
                      results: list[CaseResult]) -> None:
+    """The run's row: the comparison over every case (what the report plots) and the gate's verdict,
+    which only counts the cases that read the prompt; `not_worse` is true only for a promotable verdict."""
     comparison = stats.paired_comparison(results, baseline=info.baseline, candidate=info.candidate)
-    verdict = stats.not_worse(comparison, margin=margin)
+    verdict = gate.judge(results, baseline=info.baseline, candidate=info.candidate, margin=margin)
     previous = await _previous(conn, info.suite, prompt)
     html = render_report(info, results, summaries=stats.summarize(results), comparison=comparison,
                          flaky=stats.flakiness(results), margin=margin, verdict=verdict, previous=previous)
@@ -150,8 +163,14 @@ async def _store_run(conn: Conn, info: RunInfo, prompt: str, variants: list[Vari
         "id": info.run_id, "suite": info.suite, "prompt_name": prompt, "baseline": info.baseline,
         "candidate": info.candidate, "baseline_version": variants[0].version,
         "candidate_version": variants[1].version, "repetitions": info.repetitions, "providers": list(info.providers),
-        "margin": margin, "mean_diff": comparison.mean_diff, "diff_low": comparison.diff_low,
-        "diff_high": comparison.diff_high, "p_value": comparison.p_value, "not_worse": verdict, "report_html": html})
+        "margin": margin, "mean_diff": comparison.mean_diff, "diff_low": _finite(comparison.diff_low),
+        "diff_high": _finite(comparison.diff_high), "p_value": comparison.p_value,
+        "not_worse": verdict.promotable, "report_html": html})
+
+
+def _finite(value: float) -> float | None:
+    """An interval from one case is unbounded; the column stores that as NULL."""
+    return value if math.isfinite(value) else None
 
 
 async def _store_result(conn: Conn, run_id: uuid.UUID, r: CaseResult, output: dict[str, Any],
@@ -170,7 +189,7 @@ async def _previous(conn: Conn, suite: str, prompt: str) -> dict[str, Any] | Non
 async def load_results(conn: Conn, run_id: uuid.UUID) -> tuple[dict[str, Any], list[tuple[CaseResult, dict[str, Any]]]]:
     run = await repo.get_run(conn, run_id=run_id)
     if run is None:
-        raise KeyError(f"no eval run {run_id}")
+        raise EvalRunNotFound(f"No eval run {run_id}", run_id=str(run_id))
     rows = [(CaseResult(case_id=r["case_id"], variant=r["variant"], provider=r["provider"],
                         repetition=r["repetition"], score=r["score"], passed=r["passed"],
                         explanations=tuple(r["explanations"]), cost_usd=r["cost_usd"], latency_ms=r["latency_ms"],
@@ -202,11 +221,20 @@ async def rescore(conn: Conn, run_id: uuid.UUID) -> list[CaseResult]:
     return rescored
 
 
+async def verdict_of(conn: Conn, run_id: uuid.UUID) -> tuple[dict[str, Any], gate.Verdict]:
+    """The gate's verdict on a stored run, judged again from its results (a run stored before the gate
+    changed is held to today's rule)."""
+    run, rows = await load_results(conn, run_id)
+    verdict = gate.judge([r for r, _ in rows], baseline=run["baseline"], candidate=run["candidate"],
+                         margin=float(run["margin"]))
+    return run, verdict
+
+
 async def promote(conn: Conn, *, run_id: uuid.UUID, label: str = "production", prompts: PromptRegistry | None = None
-                  ) -> bool:
-    """Move `label` to the run's candidate version only if the candidate was not worse beyond the margin."""
-    run, _ = await load_results(conn, run_id)
-    if not run["not_worse"]:
-        return False
-    await (prompts or PromptRegistry()).set_label(conn, run["prompt_name"], label, run["candidate_version"])
-    return True
+                  ) -> gate.Verdict:
+    """Move `label` to the run's candidate version only when the gate finds it not worse beyond the
+    margin; the verdict says why when it does not (and nothing moves)."""
+    run, verdict = await verdict_of(conn, run_id)
+    if verdict.promotable:
+        await (prompts or PromptRegistry()).set_label(conn, run["prompt_name"], label, run["candidate_version"])
+    return verdict
