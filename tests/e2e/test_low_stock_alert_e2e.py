@@ -52,7 +52,7 @@ def binary(name: str) -> str:
     path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
     if path is None:
         pytest.fail(f"`{name}` not found: install the Debian packages with "
-                    "`apt-get install -y prometheus prometheus-alertmanager` (.ci/run does this)")
+                    "`apt-get install -y prometheus prometheus-alertmanager` (`make test` does this as root)")
     return path
 
 
