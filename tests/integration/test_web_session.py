@@ -102,6 +102,23 @@ async def test_sign_in_page_only_returns_to_this_site(app: FastAPI) -> None:
     assert 'data-next="/"' in page
 
 
+ENCODED_ESCAPES = ["/%09/evil.example/", "/%0A/evil.example/", "/%0D/evil.example/", "%2F%09%2Fevil.example",
+                   "/%5C/evil.example", "%5C%5Cevil.example", "/%09%5Cevil.example", "%09//evil.example",
+                   "%20//evil.example", "java%09script:alert(1)"]
+
+
+@pytest.mark.parametrize("raw_next", ENCODED_ESCAPES)
+async def test_sign_in_page_refuses_targets_a_browser_would_read_as_another_host(app: FastAPI, raw_next: str) -> None:
+    """Browsers drop tabs and newlines and read a backslash as a slash: `/\t/evil.example/` is
+    `//evil.example/`, another host."""
+    browser, _ = await signed_in(app)
+    r = await browser.get(f"/account/login?next={raw_next}")
+    assert (r.status_code, r.headers["location"]) == (303, "/")
+    anonymous = await browser_client(app)
+    page = (await anonymous.get(f"/account/register?next={raw_next}")).text
+    assert 'data-next="/"' in page
+
+
 async def test_cookies_are_secure_over_https(app: FastAPI) -> None:
     _, r = await signed_in(app, base_url="https://store.test")
     assert all("secure" in c.lower() for c in r.headers.get_list("set-cookie"))
