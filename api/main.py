@@ -16,7 +16,13 @@ from starlette.staticfiles import StaticFiles
 from agent.shopper import shopper_loop
 from api.config import ApiConfig
 from api.docs import install_docs
-from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
+from api.middleware import (
+    BodySizeLimitMiddleware,
+    NulRefusalMiddleware,
+    RateLimitMiddleware,
+    RequestLogMiddleware,
+    SecurityHeadersMiddleware,
+)
 from api.problems import install_error_handlers
 from api.red_metrics import RedMetricsMiddleware
 from api.routes import (
@@ -81,6 +87,7 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.add_middleware(RedMetricsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(RateLimitMiddleware, limit=config.rate_limit_default)
+    app.add_middleware(NulRefusalMiddleware)  # inside the size limit: it reads the buffered body
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, hsts=config.environment == "production",
                        stripe_js=not services.payments.simulated)
