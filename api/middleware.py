@@ -28,7 +28,7 @@ _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inli
 _STRIPE_CSP = {"stripe_script": " https://js.stripe.com",
                "stripe_extra": "; frame-src https://js.stripe.com https://hooks.stripe.com; "
                                "connect-src 'self' https://api.stripe.com"}
-_UNLIMITED_PATHS = ("/health", "/ready", "/metrics")
+_UNLIMITED_PATHS = ("/health", "/ready")
 
 
 class SecurityHeadersMiddleware:
@@ -191,7 +191,7 @@ def client_ip(scope: Scope) -> str:
 
 
 class RateLimitMiddleware:
-    """A sliding-window limit per client IP over every route but the probes and metrics.
+    """A sliding-window limit per client IP over every route but the probes.
 
     The sliding-window counter keeps two counters per IP; a moving window would keep one entry per
     request (and prepend to that list on every hit), which grows with the limit."""

@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 from api.config import ApiConfig
 from api.main import create_app
 from api.services import Services
+from app.gauges import refresh_forever
 from app.llm import build_gateway, build_tracer
 from app.scheduler import build_scheduler
 from app.settings import Settings
@@ -142,6 +143,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
             worker = Worker(pool, stock_loop(services.gateway, services.tracer), settings.reorder_policy,
                             notify_url=settings.notify_webhook_url)
             working = asyncio.create_task(worker.run_forever()) if settings.worker_enabled else None
+            gauges = asyncio.create_task(refresh_forever(pool, every_seconds=settings.metrics_refresh_seconds))
             app.state.worker = worker
             scheduler = build_scheduler(settings, pool, payments)
             if settings.scheduler_enabled:
@@ -153,7 +155,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                 if scheduler.running:
                     scheduler.shutdown(wait=False)
                 services.tracer.shutdown()
-                for task in (working,):
+                for task in (working, gauges):
                     if task is not None:
                         task.cancel()
                         with contextlib.suppress(asyncio.CancelledError):

@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     # Prometheus can scrape every worker (off by default: a second listener only where it is wanted).
     worker_metrics_port: int | None = Field(None, validation_alias="SEIKO_WORKER_METRICS_PORT", ge=1, le=65535)
     worker_metrics_host: str = Field("127.0.0.1", validation_alias="SEIKO_WORKER_METRICS_HOST")
+    # GET /metrics of `seiko serve`/`seiko api` is served on this port only, never on the store's port;
+    # bound to the store's --host unless SEIKO_METRICS_HOST says otherwise. With a token set, Prometheus
+    # must send it as a bearer token. Gauges that mirror the database are refreshed every
+    # SEIKO_METRICS_REFRESH_SECONDS, not per scrape.
+    metrics_port: int = Field(9464, validation_alias="SEIKO_METRICS_PORT", ge=1, le=65535)
+    metrics_host: str | None = Field(None, validation_alias="SEIKO_METRICS_HOST")
+    metrics_token: SecretStr | None = Field(None, validation_alias="SEIKO_METRICS_TOKEN")
+    metrics_refresh_seconds: float = Field(15.0, validation_alias="SEIKO_METRICS_REFRESH_SECONDS", gt=0)
     # Proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For is believed. Behind a reverse
     # proxy every request would otherwise come from the proxy's address and share one per-IP rate limit.
     forwarded_allow_ips: str | None = Field(None, validation_alias="SEIKO_FORWARDED_ALLOW_IPS")

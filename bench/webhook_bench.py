@@ -76,7 +76,7 @@ def main() -> None:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "ANTHROPIC", "OLLAMA"))}
         env.update(SEIKO_DATA_DIR=tmp, ALERTMANAGER_WEBHOOK_TOKEN=TOKEN, SEIKO_INDEX_ON_START="false",
-                   SEIKO_RATE_LIMIT="1000000/minute", SEIKO_LOG_LEVEL="WARNING")
+                   SEIKO_RATE_LIMIT="1000000/minute", SEIKO_LOG_LEVEL="WARNING", SEIKO_METRICS_PORT=str(free_port()))
         server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=tmp, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"

@@ -10,9 +10,11 @@ from collections.abc import Callable
 import httpx
 import pytest
 import structlog
+from fastapi import FastAPI
 
+from app.gauges import refresh_business_gauges
 from app.settings import Settings
-from tests.fix_app import Users, build_test_app, started
+from tests.fix_app import Users, build_test_app, scrape, started
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +47,8 @@ async def test_unknown_route_and_wrong_method_are_problems(client: httpx.AsyncCl
     assert r.json()["code"] == "method_not_allowed"
 
 
-async def test_metrics_use_route_templates_and_business_names(client: httpx.AsyncClient, users: Users) -> None:
+async def test_metrics_use_route_templates_and_business_names(app: FastAPI, client: httpx.AsyncClient,
+                                                              users: Users) -> None:
     await client.get("/api/v1/watches/SRPD55K1")
     await client.get("/api/v1/watches/NOT-A-WATCH-1")
     headers = await users.customer()
@@ -53,7 +56,9 @@ async def test_metrics_use_route_templates_and_business_names(client: httpx.Asyn
     r = await client.post("/api/v1/orders", json={"items": [{"reference": ref, "quantity": 1}]}, headers=headers)
     assert r.status_code == 201
     await client.get("/openapi.json")
-    text = (await client.get("/metrics")).text
+    async with app.state.pool.connection() as conn:  # what the scheduled refresh does
+        await refresh_business_gauges(conn)
+    text = scrape()
     assert 'handler="/openapi.json"' in text
     assert re.search(r"^\w+_created(\{| )", text, re.MULTILINE) is None
     assert 'handler="/api/v1/watches/{reference}"' in text

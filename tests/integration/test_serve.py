@@ -37,7 +37,8 @@ def call(url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
 
 def start(data_dir: Path, port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(SEIKO_DATA_DIR=str(data_dir), SEIKO_ENV="development", SEIKO_LOG_JSON="true")
+    env.update(SEIKO_DATA_DIR=str(data_dir), SEIKO_ENV="development", SEIKO_LOG_JSON="true",
+               SEIKO_METRICS_PORT=str(free_port()))
     proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 120
