@@ -17,6 +17,7 @@ from api.page_errors import LoginRequired, PageForbidden
 from commerce.customers import service as customers
 from commerce.customers.models import Principal, Role
 from commerce.customers.security import TokenIssuer
+from commerce.customers.throttle import LoginThrottle
 from commerce.errors import Forbidden, Unauthorized
 from commerce.payments.provider import PaymentProvider
 from db.pool import Conn, Pool
@@ -55,7 +56,18 @@ async def get_embedder(request: Request) -> Embedder:
     return embedder
 
 
+async def get_login_throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+async def get_client_ip(request: Request) -> str:
+    return client_ip(request.scope)
+
+
 PoolDep = Annotated[Pool, Depends(get_pool)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+ClientIp = Annotated[str, Depends(get_client_ip)]
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 PaymentsDep = Annotated[PaymentProvider, Depends(get_payments)]
 ConnDep = Annotated[Conn, Depends(get_conn)]

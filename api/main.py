@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
@@ -44,6 +45,7 @@ from api.routes import (
 from api.services import Services
 from api.templating import WEB
 from commerce.customers.security import TokenIssuer
+from commerce.customers.throttle import LoginThrottle
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -65,6 +67,7 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     # approximates and lets a burst that straddles a window boundary through one request early.
     app.state.auth_limiter = MovingWindowRateLimiter(MemoryStorage())
     app.state.auth_limit = parse(config.rate_limit_auth)
+    app.state.login_throttle = LoginThrottle(clock=time.monotonic)
     app.state.chat_limit = parse(config.rate_limit_chat)
     app.state.shopper_loop = shopper_loop(services.gateway, services.tracer)
     app.state.services = services

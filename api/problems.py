@@ -22,6 +22,7 @@ from commerce.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyRequests,
     Unauthorized,
     UpstreamFailure,
 )
@@ -36,6 +37,7 @@ _STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (Unauthorized, 401),
     (Forbidden, 403),
     (BadRequest, 400),
+    (TooManyRequests, 429),
     (UpstreamFailure, 502),
 ]
 
@@ -75,7 +77,9 @@ def status_for(error: DomainError) -> int:
 async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_for(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if status == 429 and "retry_after" in exc.extra:
+        headers["Retry-After"] = str(exc.extra["retry_after"])
     return problem(status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, extra=exc.extra)
 
 

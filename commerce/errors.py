@@ -45,6 +45,13 @@ class BadRequest(DomainError):
     title = "Bad request"
 
 
+class TooManyRequests(DomainError):
+    """Slow down; `retry_after` (seconds) in the extra fields says for how long."""
+
+    code = "too_many_requests"
+    title = "Too many requests"
+
+
 class UpstreamFailure(DomainError):
     """A service we depend on (a payment provider) failed or did not answer."""
 
@@ -105,6 +112,11 @@ class ReferenceTaken(Conflict):
 class InvalidCredentials(Unauthorized):
     code = "invalid_credentials"
     title = "Invalid email or password"
+
+
+class LoginThrottled(TooManyRequests):
+    code = "login_throttled"
+    title = "Too many failed sign-ins"
 
 
 class InvalidToken(Unauthorized):

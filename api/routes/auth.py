@@ -10,11 +10,13 @@ from api.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     AuthRateLimit,
+    ClientIp,
     ConnDep,
     CustomerUser,
     IssuerDep,
     MaybeUser,
     Public,
+    ThrottleDep,
 )
 from commerce.customers import service
 from commerce.customers.models import CustomerPublic, LoginRequest, RegisterRequest, TokenResponse
@@ -29,9 +31,12 @@ async def register(data: RegisterRequest, conn: ConnDep) -> CustomerPublic:
 
 
 @router.post("/login", dependencies=[Public, AuthRateLimit],
-             responses={401: {"description": "Wrong email or password (code `invalid_credentials`)"}})
-async def login(data: LoginRequest, conn: ConnDep, issuer: IssuerDep) -> TokenResponse:
-    return await service.login(conn, data=data, issuer=issuer)
+             responses={401: {"description": "Wrong email or password (code `invalid_credentials`)"},
+                        429: {"description": "Too many failures for this account from this network "
+                                             "(code `login_throttled`, with Retry-After)"}})
+async def login(data: LoginRequest, conn: ConnDep, issuer: IssuerDep, throttle: ThrottleDep, ip: ClientIp
+                ) -> TokenResponse:
+    return await service.login(conn, data=data, issuer=issuer, throttle=throttle, client_ip=ip)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT,
@@ -49,9 +54,10 @@ async def me(principal: CustomerUser, conn: ConnDep) -> CustomerPublic:
              summary="Sign a browser in: an HttpOnly session cookie, and a CSRF cookie to echo in X-CSRF-Token",
              responses={401: {"description": "Wrong email or password (code `invalid_credentials`)"}})
 async def start_session(
-    data: LoginRequest, request: Request, response: Response, conn: ConnDep, issuer: IssuerDep
+    data: LoginRequest, request: Request, response: Response, conn: ConnDep, issuer: IssuerDep, throttle: ThrottleDep,
+    ip: ClientIp,
 ) -> CustomerPublic:
-    token = await service.login(conn, data=data, issuer=issuer)
+    token = await service.login(conn, data=data, issuer=issuer, throttle=throttle, client_ip=ip)
     principal = await service.authenticate(conn, token=token.access_token, issuer=issuer)
     # Secure whenever the browser talks HTTPS (behind the TLS proxy too, via forwarded headers).
     secure = request.url.scheme == "https"
