@@ -14,6 +14,7 @@ from commerce.customers.models import (
     RegisterRequest,
     Role,
     TokenResponse,
+    normalise_email,
 )
 from commerce.customers.security import TokenIssuer, hash_password, verify_password
 from commerce.customers.throttle import LoginThrottle
@@ -87,6 +88,7 @@ async def set_role(conn: Conn, *, customer_id: int, role: Role) -> CustomerPubli
 
 async def ensure_user(conn: Conn, *, email: str, password: str, name: str, role: Role) -> None:
     """Create the account if absent; an existing one keeps its password but gets the role."""
+    email = str(normalise_email(email))
     existing = await repo.get_by_email(conn, email=email)
     async with conn.transaction():
         if existing is None:
