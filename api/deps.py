@@ -89,14 +89,19 @@ class CsrfRejected(Forbidden):
     title = "Missing or wrong CSRF token"
 
 
-def _session_token(request: Request) -> str | None:
+def _session_token(request: Request, issuer: TokenIssuer) -> str | None:
     token = request.cookies.get(SESSION_COOKIE)
     if token is None:
         return None
     if request.method not in _SAFE_METHODS:
-        expected = request.cookies.get(CSRF_COOKIE, "")
+        try:
+            session_id = issuer.verify(token).session_id
+        except Unauthorized:
+            return token  # authentication refuses it (or, where sign-in is optional, treats it as anonymous)
+        # The header must carry this session's own CSRF value (what the cookie was set to at sign-in),
+        # not merely match the cookie, which another subdomain could have planted.
         sent = request.headers.get(CSRF_HEADER, "")
-        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        if not hmac.compare_digest(sent.encode(), issuer.csrf_token(session_id).encode()):
             raise CsrfRejected(f"Send the {CSRF_COOKIE} cookie's value in the {CSRF_HEADER} header")
     return token
 
@@ -107,7 +112,7 @@ async def _principal(
     issuer: IssuerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    token = credentials.credentials if credentials is not None else _session_token(request)
+    token = credentials.credentials if credentials is not None else _session_token(request, issuer)
     if token is None:
         raise Unauthorized("Log in and send the access token as `Authorization: Bearer <token>`")
     return await customers.authenticate(conn, token=token, issuer=issuer)
@@ -123,7 +128,7 @@ async def _maybe_principal(
     counts as anonymous: a shopper whose session ended can still browse."""
     if credentials is not None:
         return await customers.authenticate(conn, token=credentials.credentials, issuer=issuer)
-    token = _session_token(request)
+    token = _session_token(request, issuer)
     if token is None:
         return None
     try:

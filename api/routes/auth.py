@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from fastapi import APIRouter, Request, Response, status
 
 from api.deps import (
@@ -64,7 +62,7 @@ async def start_session(
     response.set_cookie(SESSION_COOKIE, token.access_token, max_age=token.expires_in, httponly=True,
                         secure=secure, samesite="lax", path="/")
     # Readable by the page's script on purpose: it is the double-submit value, not a credential.
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), max_age=token.expires_in, httponly=False,
+    response.set_cookie(CSRF_COOKIE, issuer.csrf_token(principal.session_id), max_age=token.expires_in, httponly=False,
                         secure=secure, samesite="lax", path="/")
     return await service.me(conn, principal=principal)
 

@@ -67,6 +67,31 @@ async def test_cookie_writes_need_the_csrf_header_and_nothing_changes_without_it
     assert ok.json()["items"][0]["quantity"] == 2
 
 
+async def test_the_csrf_token_is_bound_to_the_session(app: FastAPI) -> None:
+    """Double submit alone trusts any cookie: one planted by another subdomain (or left from an old
+    session) with a matching header passed. The value must be this session's own."""
+    browser, _ = await signed_in(app)
+    planted = "planted-by-a-sibling-subdomain"
+    browser.cookies.set("seiko_csrf", planted, domain="store.test")
+    r = await browser.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1}, headers={"X-CSRF-Token": planted})
+    assert (r.status_code, r.json()["code"]) == (403, "csrf_failed")
+    # Another session's genuine value does not fit this one either.
+    other, _ = await signed_in(app)
+    theirs = other.cookies["seiko_csrf"]
+    browser.cookies.set("seiko_csrf", theirs, domain="store.test")
+    r = await browser.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1}, headers={"X-CSRF-Token": theirs})
+    assert r.status_code == 403
+    assert (await browser.get("/api/v1/cart")).json()["items"] == []
+    # A new sign-in gives a new value, which works for the new session only.
+    again = await browser.post("/api/v1/auth/session", json={"email": (await browser.get("/api/v1/auth/me")).json()[
+        "email"], "password": PASSWORD})
+    assert again.status_code == 200
+    mine = again.cookies["seiko_csrf"]
+    assert mine != theirs
+    ok = await browser.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1}, headers={"X-CSRF-Token": mine})
+    assert ok.status_code == 200, ok.text
+
+
 async def test_bearer_clients_are_unaffected_by_csrf(client: httpx.AsyncClient, users: Users) -> None:
     headers = await users.customer()
     r = await client.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1}, headers=headers)
