@@ -144,6 +144,11 @@ class InvalidSignature(BadRequest):
     title = "Webhook signature invalid"
 
 
+class MalformedEvent(BadRequest):
+    code = "malformed_event"
+    title = "Webhook event malformed"
+
+
 class PaymentsNotConfigured(NotFound):
     code = "not_found"
     title = "Not available with the active payment provider"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -130,3 +131,18 @@ async def test_unknown_event_types_and_intents_are_acknowledged_and_ignored(
     r = await deliver(stripe_client, intent_event(SUCCEEDED, "pi_not_ours"))
     assert r.json()["outcome"] == "unknown_intent"
     assert await events_seen(conn) == 2
+
+
+@pytest.mark.parametrize("shape", [
+    {"id": "evt_nodata", "object": "event", "type": "payment_intent.succeeded"},
+    {"id": "evt_nulldata", "object": "event", "type": "payment_intent.succeeded", "data": None},
+    {"id": "evt_noobject", "object": "event", "type": "payment_intent.succeeded", "data": {}},
+    {"id": "evt_listobject", "object": "event", "type": "payment_intent.succeeded", "data": {"object": [1]}},
+    {"id": "evt_notype", "object": "event", "data": {"object": {"id": "pi_1"}}},
+])
+async def test_a_signed_event_without_its_data_is_a_400_not_a_500(
+        stripe_client: httpx.AsyncClient, shape: dict[str, Any]) -> None:
+    r = await deliver(stripe_client, json.dumps(shape).encode())
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["code"] == "malformed_event"
