@@ -31,6 +31,10 @@ _STRIPE_CSP = {"stripe_script": " https://js.stripe.com",
 _UNLIMITED_PATHS = ("/health", "/ready")
 
 
+# Responses that carry tokens or account data are never stored by a browser or a shared cache.
+_NO_STORE_PREFIXES = ("/api/v1/auth/", "/account/")
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, hsts: bool = False, stripe_js: bool = False) -> None:
         self.app = app
@@ -44,11 +48,15 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        extra = self.headers
+        if scope["path"].startswith(_NO_STORE_PREFIXES):
+            extra = [*self.headers, (b"cache-control", b"no-store")]
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k for k, _ in message.get("headers", [])}
                 message["headers"] = [*message.get("headers", []),
-                                      *((k, v) for k, v in self.headers if k not in present)]
+                                      *((k, v) for k, v in extra if k not in present)]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

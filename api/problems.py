@@ -49,6 +49,16 @@ _CODE_BY_STATUS = {
 }
 
 
+# Problem details often quote the caller's input (an unknown reference, a bad filter). Quoting is
+# capped: a 20,000-character reference must not come back twice at full length in every 404.
+MAX_DETAIL_CHARS = 300
+MAX_EXTRA_CHARS = 120
+
+
+def _capped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 def problem(
     status: int, *, code: str | None = None, detail: str = "", title: str | None = None,
     headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None,
@@ -57,14 +67,14 @@ def problem(
         "type": f"https://seiko-store.example/problems/{(code or _CODE_BY_STATUS.get(status, 'error'))}",
         "title": title or HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail or HTTPStatus(status).description,
+        "detail": _capped(detail or HTTPStatus(status).description, MAX_DETAIL_CHARS),
         "code": code or _CODE_BY_STATUS.get(status, "error"),
     }
     # Extension members say more about the error; they never replace the standard ones.
-    body.update({k: v for k, v in (extra or {}).items() if k not in body})
-    cid = correlation_id.get()
-    merged = {**(headers or {}), **({"X-Correlation-ID": cid} if cid else {})}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=merged)
+    body.update({k: _capped(v, MAX_EXTRA_CHARS) if isinstance(v, str) else v
+                 for k, v in (extra or {}).items() if k not in body})
+    # No X-Correlation-ID here: the correlation middleware adds it to every response, errors included.
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def status_for(error: DomainError) -> int:
@@ -105,7 +115,11 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
 
 async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
     _log.exception("unhandled_error", error=type(exc).__name__)
-    return problem(500, detail="An unexpected error occurred; it has been logged")
+    # Starlette answers unhandled errors from outside every middleware, the correlation one included,
+    # so this response is the one that must carry the id itself.
+    cid = correlation_id.get()
+    return problem(500, detail="An unexpected error occurred; it has been logged",
+                   headers={"X-Correlation-ID": cid} if cid else None)
 
 
 async def _login_required(_: Request, exc: Exception) -> Response:
