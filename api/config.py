@@ -18,3 +18,4 @@ class ApiConfig:
     environment: str = "development"
     stripe_webhook_secret: str | None = None
     alert_token: str | None = None
+    db_acquire_timeout_s: float = 1.5

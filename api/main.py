@@ -46,6 +46,7 @@ from api.services import Services
 from api.templating import WEB
 from commerce.customers.security import TokenIssuer
 from commerce.customers.throttle import LoginThrottle
+from db.health import DatabaseHealth
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -68,6 +69,8 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.state.auth_limiter = MovingWindowRateLimiter(MemoryStorage())
     app.state.auth_limit = parse(config.rate_limit_auth)
     app.state.login_throttle = LoginThrottle(clock=time.monotonic)
+    app.state.db_health = DatabaseHealth(clock=time.monotonic)
+    app.state.db_acquire_timeout_s = config.db_acquire_timeout_s
     app.state.chat_limit = parse(config.rate_limit_chat)
     app.state.shopper_loop = shopper_loop(services.gateway, services.tracer)
     app.state.services = services

@@ -6,11 +6,13 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
+import psycopg
 import structlog
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.page_errors import LoginRequired, PageForbidden
@@ -26,6 +28,7 @@ from commerce.errors import (
     Unauthorized,
     UpstreamFailure,
 )
+from db.health import DatabaseHealth, DatabaseUnavailable, means_database_gone
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger(component="api.errors")
@@ -113,7 +116,24 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
+def _database_unavailable(request: Request) -> JSONResponse:
+    health: DatabaseHealth | None = getattr(request.app.state, "db_health", None)
+    if health is not None:
+        health.mark_down()
+    return problem(503, code="database_unavailable", title="Database unavailable",
+                   detail="The database is not reachable; retry shortly", headers={"Retry-After": "2"})
+
+
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    """DatabaseUnavailable, a pool timeout, or a psycopg error that means the server went away; any
+    other database error is a bug, answered as one."""
+    if isinstance(exc, DatabaseUnavailable | PoolTimeout) or means_database_gone(exc):
+        return _database_unavailable(request)
+    _log.error("database_error", error=type(exc).__name__, exc_info=exc)
+    return problem(500, detail="An unexpected error occurred; it has been logged")
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     _log.exception("unhandled_error", error=type(exc).__name__)
     # Starlette answers unhandled errors from outside every middleware, the correlation one included,
     # so this response is the one that must carry the id itself.
@@ -140,4 +160,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
+    for database_error in (DatabaseUnavailable, PoolTimeout, psycopg.OperationalError):
+        app.add_exception_handler(database_error, _database)
     app.add_exception_handler(Exception, _unhandled)

@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 from api.config import ApiConfig
 from api.main import create_app
 from api.services import Services
+from app.db_watch import watch_database
 from app.gauges import refresh_forever
 from app.llm import build_gateway, build_tracer
 from app.scheduler import build_scheduler
@@ -57,6 +58,16 @@ class Database:
         assert self._url is not None
         return self._url
 
+    def postmaster_alive(self) -> bool:
+        return self._embedded is None or self._embedded.postmaster_alive()
+
+    def restart(self) -> str:
+        """Start the embedded server again after it died (DATABASE_URL servers are not ours to start)."""
+        if self._embedded is None:
+            raise RuntimeError("only the embedded PostgreSQL is supervised")
+        self._url = self._embedded.restart()
+        return self._url
+
     def stop(self) -> None:
         if self._embedded is not None:
             self._embedded.stop()
@@ -91,6 +102,7 @@ def api_config(settings: Settings) -> ApiConfig:
         rate_limit_auth=settings.rate_limit_auth,
         rate_limit_chat=settings.rate_limit_chat,
         max_body_bytes=settings.max_body_bytes,
+        db_acquire_timeout_s=settings.db_acquire_timeout_s,
         environment=settings.environment,
         alert_token=settings.alert_token(),
         stripe_webhook_secret=(
@@ -144,6 +156,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                             notify_url=settings.notify_webhook_url)
             working = asyncio.create_task(worker.run_forever()) if settings.worker_enabled else None
             gauges = asyncio.create_task(refresh_forever(pool, every_seconds=settings.metrics_refresh_seconds))
+            watching = asyncio.create_task(watch_database(database, pool, app.state.db_health, url))
             app.state.worker = worker
             scheduler = build_scheduler(settings, pool, payments)
             if settings.scheduler_enabled:
@@ -155,7 +168,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                 if scheduler.running:
                     scheduler.shutdown(wait=False)
                 services.tracer.shutdown()
-                for task in (working, gauges):
+                for task in (working, gauges, watching):
                     if task is not None:
                         task.cancel()
                         with contextlib.suppress(asyncio.CancelledError):

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     db_pool_min: int = Field(2, validation_alias="SEIKO_DB_POOL_MIN", ge=1)
     db_pool_max: int = Field(10, validation_alias="SEIKO_DB_POOL_MAX", ge=1)
     seed_catalog: bool = Field(True, validation_alias="SEIKO_SEED")
+    # How long a request waits for a pooled connection before answering 503 (the database is gone or
+    # the pool is exhausted); short, so an outage is a quick 503 with Retry-After, never a 30 s hang.
+    db_acquire_timeout_s: float = Field(1.5, validation_alias="SEIKO_DB_ACQUIRE_TIMEOUT_S", gt=0)
 
     jwt_secret: SecretStr = Field(SecretStr(DEV_JWT_SECRET), validation_alias="SEIKO_JWT_SECRET")
     access_token_minutes: int = Field(60, validation_alias="SEIKO_ACCESS_TOKEN_MINUTES", ge=1)

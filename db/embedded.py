@@ -53,7 +53,11 @@ class EmbeddedPostgres:
         with PostgresServer._lock:
             info = PostmasterInfo.read_from_pgdata(self.pgdata)
             if info is not None and not _alive(info.pid):
-                # A dead (or zombie) postmaster's lock file would make the new one refuse to start.
+                # A dead (or zombie, not yet reaped) postmaster's lock files would make the new one
+                # refuse to start: PostgreSQL only sees that the pid in them still exists.
+                for lock in (info.socket_dir or self.pgdata).glob(".s.PGSQL.*.lock"):
+                    if _lock_owner(lock) == info.pid:
+                        lock.unlink(missing_ok=True)
                 (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
             self._server.ensure_postgres_running()
         return self.uri
@@ -86,6 +90,13 @@ def _alive(pid: int) -> bool:
         return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return False
+
+
+def _lock_owner(lock: Path) -> int | None:
+    try:
+        return int(lock.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def forget_dead_handles(pgdata: Path) -> list[int]:
