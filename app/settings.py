@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     metrics_host: str | None = Field(None, validation_alias="SEIKO_METRICS_HOST")
     metrics_token: SecretStr | None = Field(None, validation_alias="SEIKO_METRICS_TOKEN")
     metrics_refresh_seconds: float = Field(15.0, validation_alias="SEIKO_METRICS_REFRESH_SECONDS", gt=0)
+    # Slow clients: a request's headers must arrive within this many seconds (and bytes), an idle
+    # keep-alive connection is closed after SEIKO_HTTP_KEEP_ALIVE_S (app/http_protocol.py).
+    http_header_timeout_s: float = Field(10.0, validation_alias="SEIKO_HTTP_HEADER_TIMEOUT_S", gt=0)
+    http_keep_alive_s: int = Field(5, validation_alias="SEIKO_HTTP_KEEP_ALIVE_S", ge=1)
+    http_max_header_bytes: int = Field(16 * 1024, validation_alias="SEIKO_HTTP_MAX_HEADER_BYTES", ge=1024)
     # Proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For is believed. Behind a reverse
     # proxy every request would otherwise come from the proxy's address and share one per-IP rate limit.
     forwarded_allow_ips: str | None = Field(None, validation_alias="SEIKO_FORWARDED_ALLOW_IPS")

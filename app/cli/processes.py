@@ -8,6 +8,7 @@ import uvicorn
 
 from api.metrics_endpoint import MetricsServer, start_metrics_server
 from app.cli._common import console, with_database
+from app.http_protocol import guarded_protocol
 from app.logging import configure_logging
 from app.settings import Settings, get_settings
 
@@ -31,7 +32,11 @@ def _run_http(settings: Settings, *, host: str, port: int, parts: str) -> None:
     trusted = settings.forwarded_allow_ips
     try:
         uvicorn.run(build_app(settings), host=host, port=port, log_config=None, access_log=False,
-                    proxy_headers=trusted is not None, forwarded_allow_ips=trusted, server_header=False)
+                    proxy_headers=trusted is not None, forwarded_allow_ips=trusted, server_header=False,
+                    http=guarded_protocol(header_timeout_s=settings.http_header_timeout_s,
+                                          max_header_bytes=settings.http_max_header_bytes),
+                    timeout_keep_alive=settings.http_keep_alive_s,
+                    h11_max_incomplete_event_size=settings.http_max_header_bytes)
     finally:
         metrics.close()
 
