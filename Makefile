@@ -6,10 +6,15 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install tools run test lint typecheck pytest bench load clean
+.PHONY: system install tools run test lint typecheck pytest bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+
+# Debian packages the tests run (Prometheus, Alertmanager, Chromium, docker-compose, Caddy, npm):
+# installed with apt when run as root, otherwise one line says what to install and the step fails.
+system:
+	@/bin/bash .ci/system-packages
 
 # Reinstall when the project's dependencies change.
 # torch first, pinned: pip takes the CPU wheel from this machine's disk, where an unpinned torch
@@ -53,10 +58,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts alerts common jobs
 
-pytest: install tools $(NODE_STAMP)
+pytest: system install tools $(NODE_STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: system lint typecheck pytest
 
 bench: install
 	$(BIN)/python bench/catalog_bench.py

@@ -18,6 +18,7 @@ class ApiConfig:
     environment: str = "development"
     stripe_webhook_secret: str | None = None
     alert_token: str | None = None
+    db_acquire_timeout_s: float = 1.5
     # The AI bulkhead as the API shows it: how long a refused chat is told to wait, and how often a
     # streaming chat sends a keep-alive while the model thinks.
     ai_retry_after_s: int = field(kw_only=True)

@@ -11,6 +11,7 @@ from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem
 from limits.strategies import MovingWindowRateLimiter
+from psycopg_pool import PoolTimeout
 
 from agent.services import AgentServices
 from api.config import ApiConfig
@@ -19,8 +20,10 @@ from api.page_errors import LoginRequired, PageForbidden
 from commerce.customers import service as customers
 from commerce.customers.models import Principal, Role
 from commerce.customers.security import TokenIssuer
+from commerce.customers.throttle import LoginThrottle
 from commerce.payments.provider import PaymentProvider
 from common.errors import Forbidden, Unauthorized
+from db.health import DatabaseHealth, DatabaseUnavailable
 from db.pool import Conn, Pool
 from rag.embedder import Embedder
 
@@ -35,11 +38,20 @@ async def get_pool(request: Request) -> Pool:
 
 
 async def get_conn(request: Request) -> AsyncIterator[Conn]:
+    """A pooled connection, or 503 at once when the database is known to be down, or within the
+    acquire timeout when it has just gone (rather than each request waiting out the pool's 30 s)."""
     # Reads the pool off the app directly rather than through get_pool: one dependency fewer to
     # resolve on every request.
     pool: Pool = request.app.state.pool
-    async with pool.connection() as conn:
-        yield conn
+    health: DatabaseHealth = request.app.state.db_health
+    if not health.up:
+        raise DatabaseUnavailable("The database is down")
+    try:
+        async with pool.connection(timeout=request.app.state.db_acquire_timeout_s) as conn:
+            yield conn
+    except PoolTimeout as exc:
+        health.mark_down()
+        raise DatabaseUnavailable("No database connection within the timeout") from exc
 
 
 async def get_issuer(request: Request) -> TokenIssuer:
@@ -62,8 +74,19 @@ async def get_config(request: Request) -> ApiConfig:
     return config
 
 
+async def get_login_throttle(request: Request) -> LoginThrottle:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+async def get_client_ip(request: Request) -> str:
+    return client_ip(request.scope)
+
+
 PoolDep = Annotated[Pool, Depends(get_pool)]
 ApiConfigDep = Annotated[ApiConfig, Depends(get_config)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+ClientIp = Annotated[str, Depends(get_client_ip)]
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 PaymentsDep = Annotated[PaymentProvider, Depends(get_payments)]
 ConnDep = Annotated[Conn, Depends(get_conn)]
@@ -85,23 +108,35 @@ class CsrfRejected(Forbidden):
     title = "Missing or wrong CSRF token"
 
 
-def _session_token(request: Request) -> str | None:
+def _session_token(request: Request, issuer: TokenIssuer) -> str | None:
     token = request.cookies.get(SESSION_COOKIE)
     if token is None:
         return None
     if request.method not in _SAFE_METHODS:
-        expected = request.cookies.get(CSRF_COOKIE, "")
+        try:
+            session_id = issuer.verify(token).session_id
+        except Unauthorized:
+            return token  # authentication refuses it (or, where sign-in is optional, treats it as anonymous)
+        # The header must carry this session's own CSRF value (what the cookie was set to at sign-in),
+        # not merely match the cookie, which another subdomain could have planted.
         sent = request.headers.get(CSRF_HEADER, "")
-        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        if not hmac.compare_digest(sent.encode(), issuer.csrf_token(session_id).encode()):
             raise CsrfRejected(f"Send the {CSRF_COOKIE} cookie's value in the {CSRF_HEADER} header")
     return token
 
 
-async def _authenticate(pool: Pool, token: str, issuer: TokenIssuer) -> Principal:
+async def _authenticate(request: Request, pool: Pool, token: str, issuer: TokenIssuer) -> Principal:
     # A connection just for the lookup, given back at once: a request never holds one for its whole life
     # only because it is signed in (a handler that calls Stripe or a model must hold none meanwhile).
-    async with pool.connection() as conn:
-        return await customers.authenticate(conn, token=token, issuer=issuer)
+    # Like get_conn, a database that is down is a prompt 503, not a wait.
+    health: DatabaseHealth = request.app.state.db_health
+    if not health.up:
+        raise DatabaseUnavailable("The database is down")
+    try:
+        async with pool.connection(timeout=request.app.state.db_acquire_timeout_s) as conn:
+            return await customers.authenticate(conn, token=token, issuer=issuer)
+    except PoolTimeout as exc:
+        raise DatabaseUnavailable("No database connection within the timeout") from exc
 
 
 async def _principal(
@@ -109,10 +144,10 @@ async def _principal(
     issuer: IssuerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    token = credentials.credentials if credentials is not None else _session_token(request)
+    token = credentials.credentials if credentials is not None else _session_token(request, issuer)
     if token is None:
         raise Unauthorized("Log in and send the access token as `Authorization: Bearer <token>`")
-    return await _authenticate(request.app.state.pool, token, issuer)
+    return await _authenticate(request, request.app.state.pool, token, issuer)
 
 
 async def _optional_principal(request: Request, pool: Pool, issuer: TokenIssuer,
@@ -120,12 +155,12 @@ async def _optional_principal(request: Request, pool: Pool, issuer: TokenIssuer,
     """The caller when a token is sent (and valid), None for anonymous callers. A stale session cookie
     counts as anonymous: a shopper whose session ended can still browse."""
     if credentials is not None:
-        return await _authenticate(pool, credentials.credentials, issuer)
-    token = _session_token(request)
+        return await _authenticate(request, pool, credentials.credentials, issuer)
+    token = _session_token(request, issuer)
     if token is None:
         return None
     try:
-        return await _authenticate(pool, token, issuer)
+        return await _authenticate(request, pool, token, issuer)
     except Unauthorized:
         return None
 

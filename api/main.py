@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
@@ -15,7 +16,13 @@ from starlette.staticfiles import StaticFiles
 
 from api.config import ApiConfig
 from api.docs import install_docs
-from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
+from api.middleware import (
+    BodySizeLimitMiddleware,
+    NulRefusalMiddleware,
+    RateLimitMiddleware,
+    RequestLogMiddleware,
+    SecurityHeadersMiddleware,
+)
 from api.problems import install_error_handlers
 from api.red_metrics import RedMetricsMiddleware
 from api.routes import (
@@ -37,6 +44,8 @@ from api.routes import (
 from api.services import Services
 from api.templating import WEB
 from commerce.customers.security import TokenIssuer
+from commerce.customers.throttle import LoginThrottle
+from db.health import DatabaseHealth
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -58,6 +67,9 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     # approximates and lets a burst that straddles a window boundary through one request early.
     app.state.auth_limiter = MovingWindowRateLimiter(MemoryStorage())
     app.state.auth_limit = parse(config.rate_limit_auth)
+    app.state.login_throttle = LoginThrottle(clock=time.monotonic)
+    app.state.db_health = DatabaseHealth(clock=time.monotonic)
+    app.state.db_acquire_timeout_s = config.db_acquire_timeout_s
     app.state.chat_limit = parse(config.rate_limit_chat)
     app.state.config = config
     app.state.services = services
@@ -80,6 +92,7 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.add_middleware(RedMetricsMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(RateLimitMiddleware, limit=config.rate_limit_default)
+    app.add_middleware(NulRefusalMiddleware)  # inside the size limit: it reads the buffered body
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, hsts=config.environment == "production",
                        stripe_js=not services.payments.simulated)

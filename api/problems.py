@@ -6,11 +6,13 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
+import psycopg
 import structlog
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.page_errors import LoginRequired, PageForbidden
@@ -22,10 +24,12 @@ from common.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyRequests,
     Unauthorized,
     Unavailable,
     UpstreamFailure,
 )
+from db.health import DatabaseHealth, DatabaseUnavailable, means_database_gone
 
 PROBLEM_JSON = "application/problem+json"
 _log = structlog.get_logger(component="api.errors")
@@ -37,6 +41,7 @@ _STATUS_BY_KIND: list[tuple[type[DomainError], int]] = [
     (Unauthorized, 401),
     (Forbidden, 403),
     (BadRequest, 400),
+    (TooManyRequests, 429),
     (UpstreamFailure, 502),
     (Unavailable, 503),
 ]
@@ -49,6 +54,16 @@ _CODE_BY_STATUS = {
 }
 
 
+# Problem details often quote the caller's input (an unknown reference, a bad filter). Quoting is
+# capped: a 20,000-character reference must not come back twice at full length in every 404.
+MAX_DETAIL_CHARS = 300
+MAX_EXTRA_CHARS = 120
+
+
+def _capped(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 def problem(
     status: int, *, code: str | None = None, detail: str = "", title: str | None = None,
     headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None,
@@ -57,14 +72,14 @@ def problem(
         "type": f"https://seiko-store.example/problems/{(code or _CODE_BY_STATUS.get(status, 'error'))}",
         "title": title or HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail or HTTPStatus(status).description,
+        "detail": _capped(detail or HTTPStatus(status).description, MAX_DETAIL_CHARS),
         "code": code or _CODE_BY_STATUS.get(status, "error"),
     }
     # Extension members say more about the error; they never replace the standard ones.
-    body.update({k: v for k, v in (extra or {}).items() if k not in body})
-    cid = correlation_id.get()
-    merged = {**(headers or {}), **({"X-Correlation-ID": cid} if cid else {})}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=merged)
+    body.update({k: _capped(v, MAX_EXTRA_CHARS) if isinstance(v, str) else v
+                 for k, v in (extra or {}).items() if k not in body})
+    # No X-Correlation-ID here: the correlation middleware adds it to every response, errors included.
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def status_for(error: DomainError) -> int:
@@ -77,9 +92,11 @@ def status_for(error: DomainError) -> int:
 async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_for(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     if isinstance(exc, Unavailable):
-        headers = {"Retry-After": str(exc.retry_after_s)}
+        headers["Retry-After"] = str(exc.retry_after_s)
+    if status == 429 and "retry_after" in exc.extra:
+        headers["Retry-After"] = str(exc.extra["retry_after"])
     return problem(status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, extra=exc.extra)
 
 
@@ -103,9 +120,30 @@ async def _validation(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unhandled(_: Request, exc: Exception) -> JSONResponse:
-    _log.exception("unhandled_error", error=type(exc).__name__)
+def _database_unavailable(request: Request) -> JSONResponse:
+    health: DatabaseHealth | None = getattr(request.app.state, "db_health", None)
+    if health is not None:
+        health.mark_down()
+    return problem(503, code="database_unavailable", title="Database unavailable",
+                   detail="The database is not reachable; retry shortly", headers={"Retry-After": "2"})
+
+
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    """DatabaseUnavailable, a pool timeout, or a psycopg error that means the server went away; any
+    other database error is a bug, answered as one."""
+    if isinstance(exc, DatabaseUnavailable | PoolTimeout) or means_database_gone(exc):
+        return _database_unavailable(request)
+    _log.error("database_error", error=type(exc).__name__, exc_info=exc)
     return problem(500, detail="An unexpected error occurred; it has been logged")
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    _log.exception("unhandled_error", error=type(exc).__name__)
+    # Starlette answers unhandled errors from outside every middleware, the correlation one included,
+    # so this response is the one that must carry the id itself.
+    cid = correlation_id.get()
+    return problem(500, detail="An unexpected error occurred; it has been logged",
+                   headers={"X-Correlation-ID": cid} if cid else None)
 
 
 async def _login_required(_: Request, exc: Exception) -> Response:
@@ -126,4 +164,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
+    for database_error in (DatabaseUnavailable, PoolTimeout, psycopg.OperationalError):
+        app.add_exception_handler(database_error, _database)
     app.add_exception_handler(Exception, _unhandled)

@@ -19,7 +19,6 @@ DURATION = Histogram("http_request_duration_seconds", "HTTP request latency by m
 IN_PROGRESS = Gauge("http_requests_in_progress", "HTTP requests being served")
 
 UNMATCHED = "unmatched"
-_SKIPPED = frozenset({"/metrics"})
 
 
 class RedMetricsMiddleware:
@@ -42,7 +41,7 @@ class RedMetricsMiddleware:
         return UNMATCHED
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in _SKIPPED:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         IN_PROGRESS.inc()

@@ -20,6 +20,8 @@ from api.config import ApiConfig
 from api.main import create_app
 from api.services import Services
 from app.agents import close_agents, open_agents
+from app.db_watch import watch_database
+from app.gauges import refresh_forever
 from app.jobs_wiring import JobHandlers, build_job_queue, build_worker
 from app.llm import build_gateway, build_tracer
 from app.scheduler import build_scheduler
@@ -58,6 +60,16 @@ class Database:
         assert self._url is not None
         return self._url
 
+    def postmaster_alive(self) -> bool:
+        return self._embedded is None or self._embedded.postmaster_alive()
+
+    def restart(self) -> str:
+        """Start the embedded server again after it died (DATABASE_URL servers are not ours to start)."""
+        if self._embedded is None:
+            raise RuntimeError("only the embedded PostgreSQL is supervised")
+        self._url = self._embedded.restart()
+        return self._url
+
     def stop(self) -> None:
         if self._embedded is not None:
             self._embedded.stop()
@@ -94,6 +106,7 @@ def api_config(settings: Settings) -> ApiConfig:
         rate_limit_auth=settings.rate_limit_auth,
         rate_limit_chat=settings.rate_limit_chat,
         max_body_bytes=settings.max_body_bytes,
+        db_acquire_timeout_s=settings.db_acquire_timeout_s,
         environment=settings.environment,
         alert_token=settings.alert_token(),
         ai_retry_after_s=settings.ai_retry_after_s,
@@ -158,6 +171,8 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
             queue = build_job_queue(settings, url, job_handlers(settings, pool, services, agents))
             worker = build_worker(settings, queue, name="serve")
             working = asyncio.create_task(worker.run_forever()) if settings.worker_enabled else None
+            gauges = asyncio.create_task(refresh_forever(pool, every_seconds=settings.metrics_refresh_seconds))
+            watching = asyncio.create_task(watch_database(database, pool, app.state.db_health, url))
             app.state.worker = worker
             scheduler = build_scheduler(settings, pool)
             if settings.scheduler_enabled:
@@ -169,7 +184,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                 if scheduler.running:
                     scheduler.shutdown(wait=False)
                 services.tracer.shutdown()
-                for task in (working,):
+                for task in (working, gauges, watching):
                     if task is not None:
                         task.cancel()
                         with contextlib.suppress(asyncio.CancelledError):

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     ai_max_in_flight: int = Field(200, validation_alias="SEIKO_AI_MAX_IN_FLIGHT", ge=1)
     ai_retry_after_s: int = Field(5, validation_alias="SEIKO_AI_RETRY_AFTER_S", ge=1)
     sse_heartbeat_s: float = Field(10.0, validation_alias="SEIKO_SSE_HEARTBEAT_S", gt=0)
+    # How long a request waits for a pooled connection before answering 503 (the database is gone or
+    # the pool is exhausted); short, so an outage is a quick 503 with Retry-After, never a 30 s hang.
+    db_acquire_timeout_s: float = Field(1.5, validation_alias="SEIKO_DB_ACQUIRE_TIMEOUT_S", gt=0)
 
     jwt_secret: SecretStr = Field(SecretStr(DEV_JWT_SECRET), validation_alias="SEIKO_JWT_SECRET")
     access_token_minutes: int = Field(60, validation_alias="SEIKO_ACCESS_TOKEN_MINUTES", ge=1)
@@ -104,6 +107,19 @@ class Settings(BaseSettings):
     # Prometheus can scrape every worker (off by default: a second listener only where it is wanted).
     worker_metrics_port: int | None = Field(None, validation_alias="SEIKO_WORKER_METRICS_PORT", ge=1, le=65535)
     worker_metrics_host: str = Field("127.0.0.1", validation_alias="SEIKO_WORKER_METRICS_HOST")
+    # GET /metrics of `seiko serve`/`seiko api` is served on this port only, never on the store's port;
+    # bound to the store's --host unless SEIKO_METRICS_HOST says otherwise. With a token set, Prometheus
+    # must send it as a bearer token. Gauges that mirror the database are refreshed every
+    # SEIKO_METRICS_REFRESH_SECONDS, not per scrape.
+    metrics_port: int = Field(9464, validation_alias="SEIKO_METRICS_PORT", ge=1, le=65535)
+    metrics_host: str | None = Field(None, validation_alias="SEIKO_METRICS_HOST")
+    metrics_token: SecretStr | None = Field(None, validation_alias="SEIKO_METRICS_TOKEN")
+    metrics_refresh_seconds: float = Field(15.0, validation_alias="SEIKO_METRICS_REFRESH_SECONDS", gt=0)
+    # Slow clients: a request's headers must arrive within this many seconds (and bytes), an idle
+    # keep-alive connection is closed after SEIKO_HTTP_KEEP_ALIVE_S (app/http_protocol.py).
+    http_header_timeout_s: float = Field(10.0, validation_alias="SEIKO_HTTP_HEADER_TIMEOUT_S", gt=0)
+    http_keep_alive_s: int = Field(5, validation_alias="SEIKO_HTTP_KEEP_ALIVE_S", ge=1)
+    http_max_header_bytes: int = Field(16 * 1024, validation_alias="SEIKO_HTTP_MAX_HEADER_BYTES", ge=1024)
     # Proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For is believed. Behind a reverse
     # proxy every request would otherwise come from the proxy's address and share one per-IP rate limit.
     forwarded_allow_ips: str | None = Field(None, validation_alias="SEIKO_FORWARDED_ALLOW_IPS")

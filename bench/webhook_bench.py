@@ -81,7 +81,7 @@ def main() -> None:
         if args.no_worker:
             env["SEIKO_WORKER"] = "false"
         env.update(SEIKO_DATA_DIR=tmp, ALERTMANAGER_WEBHOOK_TOKEN=TOKEN, SEIKO_INDEX_ON_START="false",
-                   SEIKO_RATE_LIMIT="1000000/minute", SEIKO_LOG_LEVEL="WARNING",
+                   SEIKO_RATE_LIMIT="1000000/minute", SEIKO_LOG_LEVEL="WARNING", SEIKO_METRICS_PORT=str(free_port()),
                    # this checkout's code, not whichever copy is installed in the environment
                    PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p))
         server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=tmp, env=env,

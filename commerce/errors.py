@@ -9,12 +9,13 @@ from common.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyRequests,
     Unauthorized,
     UpstreamFailure,
 )
 
-__all__ = ["BadRequest", "Conflict", "DomainError", "Forbidden", "InvalidInput", "NotFound", "Unauthorized",
-           "UpstreamFailure"]
+__all__ = ["BadRequest", "Conflict", "DomainError", "Forbidden", "InvalidInput", "NotFound", "TooManyRequests",
+           "Unauthorized", "UpstreamFailure"]
 
 
 class WatchNotFound(NotFound):
@@ -72,6 +73,11 @@ class InvalidCredentials(Unauthorized):
     title = "Invalid email or password"
 
 
+class LoginThrottled(TooManyRequests):
+    code = "login_throttled"
+    title = "Too many failed sign-ins"
+
+
 class InvalidToken(Unauthorized):
     code = "invalid_token"
     title = "Invalid or expired token"
@@ -95,6 +101,11 @@ class PaymentProviderUnavailable(UpstreamFailure):
 class InvalidSignature(BadRequest):
     code = "invalid_signature"
     title = "Webhook signature invalid"
+
+
+class MalformedEvent(BadRequest):
+    code = "malformed_event"
+    title = "Webhook event malformed"
 
 
 class PaymentsNotConfigured(NotFound):

@@ -46,6 +46,13 @@ class BadRequest(DomainError):
     title = "Bad request"
 
 
+class TooManyRequests(DomainError):
+    """Slow down; `retry_after` (seconds) in the extra fields says for how long."""
+
+    code = "too_many_requests"
+    title = "Too many requests"
+
+
 class UpstreamFailure(DomainError):
     """A service we depend on (a payment provider) failed or did not answer."""
 

@@ -25,9 +25,13 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 10, wait_s: 
         timeout=wait_s,
         # autocommit: single statements commit at once, and `conn.transaction()` opens a real
         # transaction (not a savepoint inside an implicit one that would hold locks until checkin).
-        kwargs={"row_factory": dict_row, "autocommit": True},
+        # connect_timeout: a vanished server is noticed in seconds rather than when TCP gives up.
+        kwargs={"row_factory": dict_row, "autocommit": True, "connect_timeout": 2},
         connection_class=AsyncConnection,
         configure=_configure,
+        # A connection that died with the server (or a restart of it) is replaced at checkout instead
+        # of failing the request that borrowed it.
+        check=AsyncConnectionPool.check_connection,
         open=False,
         name=name,
     )

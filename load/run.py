@@ -110,7 +110,7 @@ class Server:
         env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
         env.update(SEIKO_DATA_DIR=str(folder / "data"), SEIKO_ENV="development", SEIKO_LOG_JSON="true",
                    SEIKO_RATE_LIMIT=UNLIMITED, SEIKO_RATE_LIMIT_AUTH=UNLIMITED, SEIKO_RATE_LIMIT_CHAT=UNLIMITED,
-                   HF_HUB_OFFLINE="1")
+                   HF_HUB_OFFLINE="1", SEIKO_METRICS_PORT=str(free_port()))
         # Run outside the checkout so a developer's .env cannot switch a provider on; the checkout
         # first on the path all the same.
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from prometheus_client import generate_latest
 
 from app.runtime import build_app
 from app.settings import Settings
@@ -40,6 +41,12 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def scrape() -> str:
+    """What the metrics port serves: this process's registry, as Prometheus reads it. (The store's own
+    port has no /metrics; business gauges are refreshed by app.gauges, not by a scrape.)"""
+    return generate_latest().decode()
 
 
 # One embedding model per test session, loaded on first use.

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
-
 from fastapi import APIRouter, Request, Response, status
 
 from api.deps import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     AuthRateLimit,
+    ClientIp,
     ConnDep,
     CustomerUser,
     IssuerDep,
     MaybeUser,
     Public,
+    ThrottleDep,
 )
 from commerce.customers import service
 from commerce.customers.models import CustomerPublic, LoginRequest, RegisterRequest, TokenResponse
@@ -29,9 +29,12 @@ async def register(data: RegisterRequest, conn: ConnDep) -> CustomerPublic:
 
 
 @router.post("/login", dependencies=[Public, AuthRateLimit],
-             responses={401: {"description": "Wrong email or password (code `invalid_credentials`)"}})
-async def login(data: LoginRequest, conn: ConnDep, issuer: IssuerDep) -> TokenResponse:
-    return await service.login(conn, data=data, issuer=issuer)
+             responses={401: {"description": "Wrong email or password (code `invalid_credentials`)"},
+                        429: {"description": "Too many failures for this account from this network "
+                                             "(code `login_throttled`, with Retry-After)"}})
+async def login(data: LoginRequest, conn: ConnDep, issuer: IssuerDep, throttle: ThrottleDep, ip: ClientIp
+                ) -> TokenResponse:
+    return await service.login(conn, data=data, issuer=issuer, throttle=throttle, client_ip=ip)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT,
@@ -49,16 +52,17 @@ async def me(principal: CustomerUser, conn: ConnDep) -> CustomerPublic:
              summary="Sign a browser in: an HttpOnly session cookie, and a CSRF cookie to echo in X-CSRF-Token",
              responses={401: {"description": "Wrong email or password (code `invalid_credentials`)"}})
 async def start_session(
-    data: LoginRequest, request: Request, response: Response, conn: ConnDep, issuer: IssuerDep
+    data: LoginRequest, request: Request, response: Response, conn: ConnDep, issuer: IssuerDep, throttle: ThrottleDep,
+    ip: ClientIp,
 ) -> CustomerPublic:
-    token = await service.login(conn, data=data, issuer=issuer)
+    token = await service.login(conn, data=data, issuer=issuer, throttle=throttle, client_ip=ip)
     principal = await service.authenticate(conn, token=token.access_token, issuer=issuer)
     # Secure whenever the browser talks HTTPS (behind the TLS proxy too, via forwarded headers).
     secure = request.url.scheme == "https"
     response.set_cookie(SESSION_COOKIE, token.access_token, max_age=token.expires_in, httponly=True,
                         secure=secure, samesite="lax", path="/")
     # Readable by the page's script on purpose: it is the double-submit value, not a credential.
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(32), max_age=token.expires_in, httponly=False,
+    response.set_cookie(CSRF_COOKIE, issuer.csrf_token(principal.session_id), max_age=token.expires_in, httponly=False,
                         secure=secure, samesite="lax", path="/")
     return await service.me(conn, principal=principal)
 

@@ -1,23 +1,22 @@
-"""Probes and metrics."""
+"""Probes. (Metrics are served on their own port: api/metrics_endpoint.py.)"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter, Request, Response
 
-from api.deps import ConnDep, PoolDep, Public
+from api.deps import PoolDep, Public
 from api.problems import problem
-from commerce import metrics
-from commerce.inventory import repo as inventory_repo
-from commerce.replenishment import service as replenishment
-from jobs import metrics as job_metrics
+from db.health import DatabaseHealth
 
 router = APIRouter(tags=["health"], dependencies=[Public])
 
 
-@router.get("/health", summary="The process is alive")
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get("/health", summary="The process is alive; and whether it can reach its database")
+async def health(request: Request) -> dict[str, str]:
+    """Always 200 while the process runs (a liveness probe must not restart the app for a database
+    outage); `database` says `up` or `down` as the app last saw it, without a query."""
+    db: DatabaseHealth = request.app.state.db_health
+    return {"status": "ok", "database": "up" if db.up else "down"}
 
 
 @router.get("/ready", summary="The database answers", responses={503: {"description": "Database unreachable"}})
@@ -26,15 +25,6 @@ async def ready(pool: PoolDep) -> Response:
         async with pool.connection(timeout=2) as conn:
             await conn.execute("SELECT 1")
     except Exception:
-        return problem(503, code="database_unavailable", detail="The database is not reachable")
+        return problem(503, code="database_unavailable", detail="The database is not reachable",
+                       headers={"Retry-After": "2"})
     return Response('{"status":"ready"}', media_type="application/json")
-
-
-@router.get("/metrics", include_in_schema=False)
-async def prometheus_metrics(conn: ConnDep) -> Response:
-    # Gauges that mirror database state are read at scrape time, so they are never stale.
-    metrics.WATCHES_LOW_STOCK.set(await inventory_repo.count_low_stock(conn))
-    for status, count in (await replenishment.counts_by_status(conn)).items():
-        metrics.REORDER_PROPOSALS.labels(status.value).set(count)
-    await job_metrics.refresh(conn)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

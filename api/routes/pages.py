@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import ConnDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
+from api.redirects import same_site_path
 from api.templating import render
 from commerce.cart import service as cart_service
 from commerce.catalog import service as catalog
@@ -91,7 +92,7 @@ async def order_page(
 async def _account_page(request: Request, template: str, conn: Conn, user: Principal | None, next_path: str
                         ) -> Response:
     """Sign-in and registration; a signed-in visitor goes straight on to where they were headed."""
-    target = _local(next_path)
+    target = same_site_path(next_path)
     if user is not None:
         return RedirectResponse(target, status_code=303)
     return await render(request, template, conn=conn, user=None, next=target)
@@ -102,7 +103,3 @@ def _without(query: str, phrase: str) -> str:
     rest = re.sub(re.escape(phrase), " ", query, count=1, flags=re.I)
     return re.sub(r"\s+", " ", rest).strip() or "watch"
 
-
-def _local(target: str) -> str:
-    """Only same-site paths are followed after sign-in (no open redirect to another host)."""
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"

@@ -6,7 +6,9 @@ import prometheus_client
 import typer
 import uvicorn
 
+from api.metrics_endpoint import MetricsServer, start_metrics_server
 from app.cli._common import console, with_database
+from app.http_protocol import guarded_protocol
 from app.logging import configure_logging
 from app.settings import Settings, get_settings
 
@@ -21,11 +23,36 @@ def _run_http(settings: Settings, *, host: str, port: int, parts: str) -> None:
     where = "DATABASE_URL" if settings.database_url else f"embedded PostgreSQL in {settings.embedded_pgdata}"
     base = f"http://{host}:{port}"
     console.print(f"[bold]Seiko Watch Store[/bold] ({parts}) on {where}")
-    console.print(f"  catalog  {base}/api/v1/watches\n  API docs {base}/docs\n  metrics  {base}/metrics")
+    metrics_host = settings.metrics_host or host
+    metrics = _start_metrics(settings, metrics_host, port)
+    metrics_base = f"http://{metrics_host}:{metrics.port}"
+    console.print(f"  catalog  {base}/api/v1/watches\n  API docs {base}/docs\n  metrics  {metrics_base}/metrics"
+                  + (" (bearer token required)" if settings.metrics_token else ""))
     console.print("  Ctrl-C stops the store" + (" and its database." if not settings.database_url else "."))
     trusted = settings.forwarded_allow_ips
-    uvicorn.run(build_app(settings), host=host, port=port, log_config=None, access_log=False,
-                proxy_headers=trusted is not None, forwarded_allow_ips=trusted, server_header=False)
+    try:
+        uvicorn.run(build_app(settings), host=host, port=port, log_config=None, access_log=False,
+                    proxy_headers=trusted is not None, forwarded_allow_ips=trusted, server_header=False,
+                    http=guarded_protocol(header_timeout_s=settings.http_header_timeout_s,
+                                          max_header_bytes=settings.http_max_header_bytes),
+                    timeout_keep_alive=settings.http_keep_alive_s,
+                    h11_max_incomplete_event_size=settings.http_max_header_bytes)
+    finally:
+        metrics.close()
+
+
+def _start_metrics(settings: Settings, host: str, store_port: int) -> MetricsServer:
+    """/metrics on SEIKO_METRICS_PORT, never on the store's port (a scrape must not share its limits,
+    its event loop or its audience with shoppers)."""
+    if settings.metrics_port == store_port:
+        raise typer.BadParameter(f"SEIKO_METRICS_PORT ({settings.metrics_port}) must differ from the store's port")
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]  # as build_app does
+    try:
+        return start_metrics_server(host, settings.metrics_port, token=token)
+    except OSError as error:
+        raise typer.BadParameter(f"cannot listen for metrics on {host}:{settings.metrics_port} ({error.strerror}); "
+                                 "set SEIKO_METRICS_PORT to a free port") from error
 
 
 @cli.command()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -56,6 +59,12 @@ class TokenIssuer:
             "exp": int(expires.timestamp()),
         }
         return jwt.encode(payload, self.secret, algorithm=ALGORITHM), expires
+
+    def csrf_token(self, session_id: uuid.UUID) -> str:
+        """The CSRF value of one session: an HMAC of its id, so it cannot be planted or reused across
+        sessions (a cookie set by another subdomain, or an old session's value, does not match)."""
+        mac = hmac.new(self.secret.encode(), b"csrf:" + session_id.bytes, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
     def verify(self, token: str) -> TokenClaims:
         try:

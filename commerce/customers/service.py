@@ -14,9 +14,11 @@ from commerce.customers.models import (
     RegisterRequest,
     Role,
     TokenResponse,
+    normalise_email,
 )
 from commerce.customers.security import TokenIssuer, hash_password, verify_password
-from commerce.errors import CustomerNotFound, EmailTaken, InvalidCredentials, InvalidToken
+from commerce.customers.throttle import LoginThrottle
+from commerce.errors import CustomerNotFound, EmailTaken, InvalidCredentials, InvalidToken, LoginThrottled
 from db.pool import Conn
 
 
@@ -32,11 +34,23 @@ async def register(conn: Conn, *, data: RegisterRequest) -> CustomerPublic:
     return CustomerPublic.model_validate(row)
 
 
-async def login(conn: Conn, *, data: LoginRequest, issuer: TokenIssuer) -> TokenResponse:
+async def login(conn: Conn, *, data: LoginRequest, issuer: TokenIssuer, throttle: LoginThrottle | None = None,
+                client_ip: str = "unknown") -> TokenResponse:
+    """A new session for the right email and password. With a throttle, an account that keeps failing
+    from the caller's network is refused for a while before the password is even looked at."""
+    account = data.email.strip().lower()
+    wait = throttle.retry_after(account, client_ip) if throttle else None
+    if wait is not None:
+        raise LoginThrottled(f"Too many failed sign-ins for this account from your network; try again in {wait} s",
+                             retry_after=wait)
     row = await repo.get_by_email(conn, email=data.email)
     ok = verify_password(data.password, row["password_hash"] if row else None)
     if row is None or not ok or not row["is_active"]:
+        if throttle:
+            throttle.failed(account, client_ip)
         raise InvalidCredentials("Email or password is wrong")
+    if throttle:
+        throttle.succeeded(account, client_ip)
     session_id = uuid.uuid4()
     token, expires = issuer.issue(customer_id=row["id"], session_id=session_id)
     async with conn.transaction():
@@ -74,6 +88,7 @@ async def set_role(conn: Conn, *, customer_id: int, role: Role) -> CustomerPubli
 
 async def ensure_user(conn: Conn, *, email: str, password: str, name: str, role: Role) -> None:
     """Create the account if absent; an existing one keeps its password but gets the role."""
+    email = str(normalise_email(email))
     existing = await repo.get_by_email(conn, email=email)
     async with conn.transaction():
         if existing is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import stripe
 
-from commerce.errors import InvalidSignature
+from commerce.errors import InvalidSignature, MalformedEvent
 from commerce.payments import service
 from commerce.payments.provider import PaymentProvider, ProviderUnavailable
 from commerce.payments.stripe_provider import verify_webhook
@@ -24,15 +24,24 @@ async def handle_stripe_event(
         raise InvalidSignature("The Stripe-Signature header does not match this body and secret") from exc
     except ValueError as exc:
         raise InvalidSignature("The webhook body is not a Stripe event") from exc
-    data: dict[str, Any] = event.to_dict()
-    event_type: str = data["type"]
-    obj: dict[str, Any] = data["data"]["object"]
+    event_id, event_type, obj = _parts(event.to_dict())
     intent_id = obj.get("id") if event_type.startswith("payment_intent.") else None
     failure = (obj.get("last_payment_error") or {}).get("message") if event_type == service.FAILED else None
     if event_type == service.FAILED and intent_id:
         event_type = await _reread_failure(provider, intent_id)
-    return await service.apply_outcome(conn, event_id=data["id"], source="stripe", event_type=event_type,
+    return await service.apply_outcome(conn, event_id=event_id, source="stripe", event_type=event_type,
                                        intent_id=intent_id, failure_reason=failure)
+
+
+def _parts(event: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """id, type and data.object of a signed event. A correctly signed body can still lack them (a
+    test tool, an event from a newer API version): that is the sender's error, 400, not ours."""
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    event_id, event_type = event.get("id"), event.get("type")
+    if not (isinstance(event_id, str) and isinstance(event_type, str) and isinstance(obj, dict)):
+        raise MalformedEvent("A Stripe event needs a string `id` and `type` and an object at `data.object`")
+    return event_id, event_type, obj
 
 
 async def _reread_failure(provider: PaymentProvider, intent_id: str) -> str:

@@ -1,7 +1,7 @@
 """Helpers for the compose stack's tests: the real checkers (Debian's docker-compose, promtool, amtool,
 caddy; hadolint from the dev extra), and compose.yml rendered as docker-compose itself reads it.
 
-CI installs the Debian packages (.ci/run); a missing binary fails with the command that installs it."""
+`make test` installs the Debian packages (as root, with apt); a missing binary fails saying how to install it."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def binary(name: str) -> str:
     path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
     if path is None:
         package = _DEBIAN_PACKAGE.get(name)
-        how = (f"apt-get install -y {package} (.ci/run does this)" if package
+        how = (f"apt-get install -y {package} (`make test` does this as root)" if package
                else 'pip install -e ".[dev]" (make install does this)')
         pytest.fail(f"`{name}` not found: {how}")
     return path

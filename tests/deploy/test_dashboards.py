@@ -17,9 +17,10 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.gauges import refresh_business_gauges
 from tests.deploy.stack_tools import COMPOSE_DIR, ROOT, binary, run
 from tests.fakes import anthropic_server as claude_fake
-from tests.fix_app import ALERT_TOKEN, Users, build_test_app, make_settings, started
+from tests.fix_app import ALERT_TOKEN, Users, build_test_app, make_settings, scrape, started
 
 DASHBOARDS = sorted((COMPOSE_DIR / "grafana" / "dashboards").glob("*.json"))
 DATASOURCES = COMPOSE_DIR / "grafana" / "provisioning" / "datasources" / "datasources.yml"
@@ -197,7 +198,9 @@ async def exported(db_url: str) -> dict[str, set[str]]:
         async for app in started(build_test_app(settings)):
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://store.test") as c:
                 await drive(app, c, Users(c))
-                text = (await c.get("/metrics")).text
+                async with app.state.pool.connection() as conn:  # what the scheduled refresh does
+                    await refresh_business_gauges(conn)
+                text = scrape()
     samples: dict[str, set[str]] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:

@@ -31,7 +31,7 @@ CRD_SCHEMAS = {
 }
 SECRET_VARIABLES = {"DATABASE_URL", "SEIKO_JWT_SECRET", "ALERTMANAGER_WEBHOOK_TOKEN", "ANTHROPIC_API_KEY",
                     "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "LANGFUSE_SECRET_KEY", "LANGFUSE_PUBLIC_KEY",
-                    "SEIKO_BOOTSTRAP_ADMIN_PASSWORD"}
+                    "SEIKO_BOOTSTRAP_ADMIN_PASSWORD", "SEIKO_METRICS_TOKEN"}
 # Variables the chart sets for the runtime rather than for app/settings.py.
 RUNTIME_VARIABLES = {"HOME", "XDG_CACHE_HOME", "PYTHONDONTWRITEBYTECODE", "HF_HUB_OFFLINE"}
 
@@ -273,6 +273,15 @@ def test_selectors_connect(rendered: dict[str, Docs], env: str) -> None:
         port = monitor["spec"]["endpoints"][0]["port"]
         assert port in {p["name"] for p in services[0]["spec"]["ports"]}
         assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+        assert port == "metrics", "metrics are never scraped from the store's HTTP port"
+        if monitor["metadata"]["name"].endswith("-api"):
+            (api_container,) = [c for d in kinds(docs, "Deployment") if d["metadata"]["name"].endswith("-api")
+                                for c in d["spec"]["template"]["spec"]["containers"]]
+            env = {e["name"]: e for e in api_container["env"]}
+            metrics_port = next(p["containerPort"] for p in api_container["ports"] if p["name"] == "metrics")
+            assert env["SEIKO_METRICS_PORT"]["value"] == str(metrics_port), "the app listens where the pod says"
+            assert env["SEIKO_METRICS_TOKEN"]["valueFrom"]["secretKeyRef"]["optional"] is True
+            assert monitor["spec"]["endpoints"][0]["authorization"]["credentials"]["key"] == "SEIKO_METRICS_TOKEN"
         pods = [d for d in kinds(docs, "Deployment")
                 if services[0]["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()]
         assert len(pods) == 1 and port in {p["name"] for c in pods[0]["spec"]["template"]["spec"]["containers"]
@@ -306,11 +315,13 @@ def test_network_is_denied_by_default(rendered: dict[str, Docs], env: str) -> No
     for deployment in kinds(docs, "Deployment") + kinds(docs, "Job"):
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         assert deny[0]["spec"]["podSelector"]["matchLabels"].items() <= labels.items()
-    # The API takes connections on its port, the workers on their metrics port; nothing else.
+    # The API takes connections on its port and (Prometheus) its metrics port, the workers on their
+    # metrics port; nothing else.
     allowed = {p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"]:
                [port for rule in p["spec"]["ingress"] for port in rule["ports"]]
                for p in policies if "Ingress" in p["spec"]["policyTypes"] and p["spec"].get("ingress")}
-    assert allowed == {"api": [{"protocol": "TCP", "port": "http"}], "worker": [{"protocol": "TCP", "port": "metrics"}]}
+    assert allowed == {"api": [{"protocol": "TCP", "port": "http"}, {"protocol": "TCP", "port": "metrics"}],
+                       "worker": [{"protocol": "TCP", "port": "metrics"}]}
 
 
 def test_migrations_run_before_an_upgrade_rolls_out(rendered: dict[str, Docs]) -> None:

@@ -61,7 +61,9 @@ def seiko(tmp_path: Path, name: str, args: list[str], db_url: str,
     environ = {k: v for k, v in os.environ.items() if k not in _DROPPED}
     environ.update(DATABASE_URL=db_url, SEIKO_ENV="development", SEIKO_LOG_JSON="true", SEIKO_INDEX_ON_START="false",
                    SEIKO_SCHEDULER="false", ALERTMANAGER_WEBHOOK_TOKEN=ALERT_TOKEN,
-                   SEIKO_DATA_DIR=str(tmp_path / f"{name}-data"), **env)
+                   SEIKO_DATA_DIR=str(tmp_path / f"{name}-data"))
+    # Every `seiko api`/`seiko serve` listens for metrics too; a free port each, so runs never collide.
+    environ.update({"SEIKO_METRICS_PORT": str(free_port()), **env})
     environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), environ.get("PYTHONPATH", "")) if p)
     log = tmp_path / f"{name}.log"
     cwd = tmp_path / f"{name}-cwd"
@@ -104,9 +106,11 @@ def test_cli_lists_api_and_worker() -> None:
 
 
 def test_api_queues_and_a_separate_worker_runs_and_exposes_metrics(tmp_path: Path, db_url: str) -> None:
-    port, metrics_port = free_port(), free_port()
+    port, metrics_port, api_metrics_port = free_port(), free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
-    with seiko(tmp_path, "api", ["api", "--port", str(port)], db_url) as (api, api_log):
+    with seiko(tmp_path, "api", ["api", "--port", str(port)], db_url, SEIKO_METRICS_PORT=str(api_metrics_port),
+               SEIKO_METRICS_TOKEN="api-metrics-token-0123456789", SEIKO_METRICS_REFRESH_SECONDS="0.5") as (
+            api, api_log):
         wait_for("seiko api /ready", lambda: http(f"{base}/ready")[0] == 200, api, api_log)
         status, body = http(f"{base}/api/v1/alerts/alertmanager", low_stock_alert("split-fp-1"),
                             {"Authorization": f"Bearer {ALERT_TOKEN}"})
@@ -126,12 +130,20 @@ def test_api_queues_and_a_separate_worker_runs_and_exposes_metrics(tmp_path: Pat
             assert 'llm_requests_total{model="offline-policy",outcome="ok",provider="offline"}' in metrics
             assert not re.search(r"^\w+_created[{ ]", metrics, re.MULTILINE), "no _created series, as in the API"
 
-        # ...and not on the API's: nothing ran there. Proposals are read from the database at scrape time.
-        status, api_metrics = http(f"{base}/metrics")
-        assert status == 200
-        assert 'agent="stock"' not in api_metrics
-        pending = re.search(r'^reorder_proposals\{status="pending"\} (\S+)$', api_metrics, re.MULTILINE)
-        assert pending and float(pending.group(1)) >= 1, api_metrics
+        # ...and not on the API's: nothing ran there. The API's metrics are on their own port, behind the
+        # token, never on the store's port; proposals are read from the database on a schedule.
+        assert http(f"{base}/metrics")[0] == 404
+        api_metrics_url = f"http://127.0.0.1:{api_metrics_port}/metrics"
+        assert http(api_metrics_url)[0] == 401
+        bearer = {"Authorization": "Bearer api-metrics-token-0123456789"}
+
+        def pending_on_the_api() -> bool:
+            status, api_metrics = http(api_metrics_url, headers=bearer)
+            assert status == 200 and 'agent="stock"' not in api_metrics
+            pending = re.search(r'^reorder_proposals\{status="pending"\} (\S+)$', api_metrics, re.MULTILINE)
+            return bool(pending and float(pending.group(1)) >= 1)
+
+        wait_for("the API's reorder_proposals gauge", pending_on_the_api, api, api_log, timeout=30)
 
 
 def test_api_behind_a_trusted_proxy_limits_each_client_by_its_forwarded_address(tmp_path: Path, db_url: str) -> None:

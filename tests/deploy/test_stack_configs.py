@@ -60,8 +60,10 @@ def test_promtool_accepts_the_prometheus_config_with_the_files_compose_mounts(
 def test_prometheus_scrapes_the_api_and_every_worker_on_their_ports(services: dict[str, Any]) -> None:
     jobs = {job["job_name"]: job for job in load(PROMETHEUS)["scrape_configs"]}
     api = jobs["seiko-api"]["dns_sd_configs"][0]
-    assert (api["names"], api["port"]) == (["api"], 8000)
-    assert "8000" in [str(p) for p in services["api"]["expose"]]
+    metrics_port = int(services["api"]["environment"]["SEIKO_METRICS_PORT"])
+    assert metrics_port != 8000, "metrics never on the store's port"
+    assert (api["names"], api["port"]) == (["api"], metrics_port)
+    assert str(metrics_port) in [str(p) for p in services["api"]["expose"]]
     worker = jobs["seiko-worker"]["dns_sd_configs"][0]
     assert (worker["names"], worker["port"]) == (["worker"], int(services["worker"]["environment"]
                                                                    ["SEIKO_WORKER_METRICS_PORT"]))

@@ -52,7 +52,7 @@ def binary(name: str) -> str:
     path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
     if path is None:
         pytest.fail(f"`{name}` not found: install the Debian packages with "
-                    "`apt-get install -y prometheus prometheus-alertmanager` (.ci/run does this)")
+                    "`apt-get install -y prometheus prometheus-alertmanager` (`make test` does this as root)")
     return path
 
 
@@ -184,7 +184,7 @@ def alertmanager_config(tmp_path: Path, server_port: int, token: str) -> Path:
     return path
 
 
-def prometheus_config(tmp_path: Path, server_port: int, am_port: int) -> Path:
+def prometheus_config(tmp_path: Path, metrics_port: int, am_port: int, metrics_token: str) -> Path:
     """prometheus.yml scraping the test server, with alerts/rules.yml where WatchesLowStock's `for`
     is 0s, alerting to the test Alertmanager."""
     rules = yaml.safe_load((ALERTS / "rules.yml").read_text())
@@ -197,8 +197,10 @@ def prometheus_config(tmp_path: Path, server_port: int, am_port: int) -> Path:
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(rules_path)],
         "alerting": {"alertmanagers": [{"static_configs": [{"targets": [f"127.0.0.1:{am_port}"]}]}]},
+        # The store's metrics port, with its bearer token, as deploy/compose/prometheus/prometheus.yml does.
         "scrape_configs": [{"job_name": "seiko-api", "metrics_path": "/metrics",
-                            "static_configs": [{"targets": [f"127.0.0.1:{server_port}"]}]}],
+                            "authorization": {"credentials": metrics_token},
+                            "static_configs": [{"targets": [f"127.0.0.1:{metrics_port}"]}]}],
     }
     path = tmp_path / "prometheus.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -209,8 +211,8 @@ def alert_runs(decisions: dict[str, Any]) -> list[dict[str, Any]]:
     return [d for d in decisions["items"] if str(d["trigger"]).startswith("alert:") and d["agent"] == "stock"]
 
 
-def low_stock_gauge(base: str) -> float | None:
-    status, text = http("GET", f"{base}/metrics")
+def low_stock_gauge(metrics: str, token: str) -> float | None:
+    status, text = http("GET", f"{metrics}/metrics", token=token)
     assert status == 200, text
     match = re.search(r"^watches_low_stock_total\s+(\S+)$", text, re.MULTILINE)
     return float(match.group(1)) if match else None
@@ -218,13 +220,14 @@ def low_stock_gauge(base: str) -> float | None:
 
 def test_low_stock_alert_reaches_the_stock_agent_once(tmp_path: Path) -> None:
     prometheus_bin, alertmanager_bin = binary("prometheus"), binary("prometheus-alertmanager")
-    port, am_port, prom_port = free_port(), free_port(), free_port()
-    base = f"http://127.0.0.1:{port}"
-    token = secrets.token_urlsafe(32)
+    port, am_port, prom_port, metrics_port = free_port(), free_port(), free_port(), free_port()
+    base, metrics = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{metrics_port}"
+    token, metrics_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
 
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
     env.update(SEIKO_DATA_DIR=str(tmp_path / "data"), SEIKO_ENV="development", SEIKO_LOG_JSON="true",
-               SEIKO_INDEX_ON_START="false", ALERTMANAGER_WEBHOOK_TOKEN=token,
+               SEIKO_INDEX_ON_START="false", ALERTMANAGER_WEBHOOK_TOKEN=token, SEIKO_METRICS_PORT=str(metrics_port),
+               SEIKO_METRICS_TOKEN=metrics_token, SEIKO_METRICS_REFRESH_SECONDS="0.5",
                SEIKO_BOOTSTRAP_ADMIN_EMAIL=ADMIN_EMAIL, SEIKO_BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD)
     # Run outside the checkout, so a developer's .env cannot switch a provider on, with the
     # checkout first on the path (an editable install only maps the packages it saw when installed).
@@ -261,7 +264,9 @@ def test_low_stock_alert_reaches_the_stock_agent_once(tmp_path: Path) -> None:
                 reorder_points[w["reference"]] = w["reorder_point"]
                 available[w["reference"]] = moved["stock_available"]
         assert dash["low_stock_count"] == 0 and not dash["low_stock"], dash
-        assert low_stock_gauge(base) == 0, "watches_low_stock_total should be 0 after the restock"
+        # The gauge is refreshed on a schedule (every 0.5 s here), not per scrape.
+        wait_for("watches_low_stock_total to read 0 after the restock",
+                 lambda: low_stock_gauge(metrics, metrics_token) == 0, timeout=30, alive=server.assert_alive)
 
         # b. Alertmanager with the project's routing.
         am_config = alertmanager_config(tmp_path, port, token)
@@ -274,7 +279,7 @@ def test_low_stock_alert_reaches_the_stock_agent_once(tmp_path: Path) -> None:
                  timeout=30, alive=alertmanager.assert_alive)
 
         # c. Prometheus with the project's rules, scraping the server every second.
-        prom_config = prometheus_config(tmp_path, port, am_port)
+        prom_config = prometheus_config(tmp_path, metrics_port, am_port, metrics_token)
         prometheus = Proc("prometheus", [
             prometheus_bin, f"--config.file={prom_config}", f"--storage.tsdb.path={tmp_path / 'prom-data'}",
             f"--web.listen-address=127.0.0.1:{prom_port}",
@@ -308,7 +313,8 @@ def test_low_stock_alert_reaches_the_stock_agent_once(tmp_path: Path) -> None:
         assert status == 201, moved
         assert moved["stock_available"] == target
         dropped_at = time.monotonic()
-        assert low_stock_gauge(base) == 1
+        wait_for("watches_low_stock_total to read 1", lambda: low_stock_gauge(metrics, metrics_token) == 1,
+                 timeout=30, alive=server.assert_alive)
 
         def firing() -> bool:
             _, body = http("GET", f"{prom}/api/v1/alerts")

@@ -1,8 +1,8 @@
 """The alerting files are valid for the real tools: promtool checks and unit-tests the rules, amtool
 checks the routing and that stock alerts reach the store's webhook.
 
-Nothing here is skipped: CI installs the Debian packages `prometheus` and `prometheus-alertmanager`
-(see `.ci/run`), so a missing binary is a failure that says what to install."""
+Nothing here is skipped: `make test` installs the Debian packages `prometheus` and `prometheus-alertmanager`
+(the `system` step), so a missing binary is a failure that says what to install."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def tool(name: str) -> str:
     path = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
     if path is None:
         pytest.fail(f"`{name}` not found: install the Debian packages with "
-                    "`apt-get install -y prometheus prometheus-alertmanager` (.ci/run does this)")
+                    "`apt-get install -y prometheus prometheus-alertmanager` (`make test` does this as root)")
     return path
 
 

@@ -10,9 +10,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 import structlog
+from fastapi import FastAPI
 
+from api.deps import Public
+from app.gauges import refresh_business_gauges
 from app.settings import Settings
-from tests.fix_app import Users, build_test_app, started
+from tests.fix_app import PASSWORD, Users, build_test_app, scrape, started
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +48,8 @@ async def test_unknown_route_and_wrong_method_are_problems(client: httpx.AsyncCl
     assert r.json()["code"] == "method_not_allowed"
 
 
-async def test_metrics_use_route_templates_and_business_names(client: httpx.AsyncClient, users: Users) -> None:
+async def test_metrics_use_route_templates_and_business_names(app: FastAPI, client: httpx.AsyncClient,
+                                                              users: Users) -> None:
     await client.get("/api/v1/watches/SRPD55K1")
     await client.get("/api/v1/watches/NOT-A-WATCH-1")
     headers = await users.customer()
@@ -53,7 +57,9 @@ async def test_metrics_use_route_templates_and_business_names(client: httpx.Asyn
     r = await client.post("/api/v1/orders", json={"items": [{"reference": ref, "quantity": 1}]}, headers=headers)
     assert r.status_code == 201
     await client.get("/openapi.json")
-    text = (await client.get("/metrics")).text
+    async with app.state.pool.connection() as conn:  # what the scheduled refresh does
+        await refresh_business_gauges(conn)
+    text = scrape()
     assert 'handler="/openapi.json"' in text
     assert re.search(r"^\w+_created(\{| )", text, re.MULTILINE) is None
     assert 'handler="/api/v1/watches/{reference}"' in text
@@ -131,3 +137,54 @@ async def test_per_ip_rate_limit(db_url: str, settings_for: Callable[..., Settin
             assert codes[:5] == [200] * 5
             assert codes[-1] == 429
             assert (await c.get("/health")).status_code == 200
+
+
+# --- headers and echoes on every kind of answer ---------------------------------------------------------
+
+async def test_every_answer_has_exactly_one_correlation_id(app: FastAPI, client: httpx.AsyncClient,
+                                                         users: Users) -> None:
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.router.add_api_route("/api/v1/test-only-boom", boom, dependencies=[Public])
+    answers = [
+        await client.get("/api/v1/watches?limit=1"),  # 200
+        await client.get("/api/v1/watches/NOT-A-WATCH-1"),  # 404 from the domain
+        await client.get("/api/v1/nothing-here"),  # 404 from routing
+        await client.get("/api/v1/watches?limit=0"),  # 422
+        await client.get("/api/v1/auth/me"),  # 401
+        await client.post("/api/v1/auth/login", content=b"{", headers={"Content-Type": "application/json"}),  # 400
+    ]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                 base_url="http://store.test") as raw:
+        answers.append(await raw.get("/api/v1/test-only-boom"))  # 500
+    assert [r.status_code for r in answers] == [200, 404, 404, 422, 401, 400, 500]
+    for r in answers:
+        assert len(r.headers.get_list("x-correlation-id")) == 1, (r.status_code, r.headers)
+
+
+async def test_token_and_account_answers_are_never_stored(client: httpx.AsyncClient, users: Users) -> None:
+    email = "nostore@example.com"
+    answers = [
+        await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "N"}),
+        await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}),
+        await client.post("/api/v1/auth/login", json={"email": email, "password": "wrong-password"}),
+        await client.post("/api/v1/auth/session", json={"email": email, "password": PASSWORD}),
+        await client.get("/api/v1/auth/me", headers=await users.login(email, PASSWORD)),
+        await client.get("/account/login"),
+        await client.get("/account/register"),
+    ]
+    assert [r.status_code for r in answers] == [201, 200, 401, 200, 200, 303, 303]  # signed in: sent on
+    for r in answers:
+        assert r.headers.get("cache-control") == "no-store", (r.request.url, r.headers)
+    # The catalog stays cacheable as before.
+    assert (await client.get("/api/v1/watches?limit=1")).headers.get("cache-control") != "no-store"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/watches/{ref}", "/api/v1/watches/{ref}/image.svg", "/watches/{ref}"])
+async def test_a_huge_reference_is_not_echoed_back_in_full(client: httpx.AsyncClient, path: str) -> None:
+    reference = "A" * 20_000
+    r = await client.get(path.format(ref=reference))
+    assert r.status_code in (404, 422), r.status_code
+    assert len(r.content) < 2_000, len(r.content)
+    assert "A" * 300 not in r.text

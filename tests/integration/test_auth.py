@@ -13,6 +13,8 @@ import jwt
 import pytest
 
 from app.settings import Settings
+from db.migrate import MIGRATIONS_DIR
+from db.pool import Conn
 from tests.fix_app import PASSWORD, Users, build_test_app, started
 
 pytestmark = pytest.mark.integration
@@ -125,3 +127,26 @@ async def test_login_is_rate_limited_per_ip(db_url: str, settings_for: Callable[
             r = await c.post("/api/v1/auth/login", json={"email": "a@b.co", "password": "x"})
             assert r.json()["code"] == "rate_limited"
             assert "retry-after" in r.headers
+
+
+# --- lookalike addresses (NFKC) ----------------------------------------------------------------------
+
+async def test_a_fullwidth_lookalike_cannot_register_a_second_account(client: httpx.AsyncClient) -> None:
+    r = await client.post("/api/v1/auth/register", json={"email": "ana@example.com", "password": PASSWORD, "name": "A"})
+    assert r.status_code == 201
+    for lookalike in ("ａｎａ@example.com", "ＡＮＡ@ｅｘａｍｐｌｅ.ｃｏｍ", "ana\uff20example.com"):
+        r = await client.post("/api/v1/auth/register", json={"email": lookalike, "password": PASSWORD, "name": "B"})
+        assert (r.status_code, r.json()["code"]) == (409, "email_taken"), lookalike
+    # Signing in with the lookalike is signing in to the one account.
+    r = await client.post("/api/v1/auth/login", json={"email": "ａｎａ@example.com", "password": PASSWORD})
+    assert r.status_code == 200
+
+
+async def test_stored_lookalike_emails_are_normalised_by_the_migration(conn: Conn) -> None:
+    await conn.execute("""INSERT INTO customers (email, name, password_hash, role) VALUES
+                          ('ｂｏｂ@example.com', 'B', 'x', 'customer'), ('ｃａｒｌ@example.com', 'C', 'x', 'customer'),
+                          ('carl@example.com', 'C2', 'x', 'customer')""")
+    await conn.execute((MIGRATIONS_DIR / "0014_nfkc_emails.sql").read_text())
+    cur = await conn.execute("SELECT email FROM customers WHERE name IN ('B', 'C', 'C2') ORDER BY name")
+    # bob is normalised; the fullwidth carl stays, since carl@ already has an account.
+    assert [r["email"] for r in await cur.fetchall()] == ["bob@example.com", "ｃａｒｌ@example.com", "carl@example.com"]

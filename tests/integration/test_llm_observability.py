@@ -24,7 +24,7 @@ from decision_log.pricing import PriceTable
 from decision_log.recorder import DecisionRecorder
 from tests.fakes import anthropic_server as claude_fake
 from tests.fakes import ollama_server as ollama_fake
-from tests.fix_app import Users
+from tests.fix_app import Users, scrape
 from tests.integration.test_llm_gateway import MODEL, TOOLS, offline_policy, run_limits
 
 pytestmark = pytest.mark.integration
@@ -91,7 +91,7 @@ async def test_ops_api_over_the_decision_log(client: httpx.AsyncClient, users: U
     assert bad.json()["code"] == "invalid_input"
     missing = await client.get("/api/v1/ops/decisions/00000000-0000-4000-8000-000000000000", headers=ops)
     assert missing.json()["code"] == "decision_not_found"
-    metrics = (await client.get("/metrics")).text
+    metrics = scrape()
     assert 'llm_requests_total{model="claude-sonnet-5-5",outcome="ok",provider="claude"}' in metrics
     assert 'agent_decisions_total{agent="shopper",outcome="completed"}' in metrics
     assert 'llm_tokens_total{model="claude-sonnet-5-5",provider="claude",type="input"}' in metrics

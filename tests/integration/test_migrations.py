@@ -54,7 +54,7 @@ def test_upgrading_moves_unfinished_agent_jobs_into_the_queue(empty_db_url: str)
                          'queued'),
                         ('stock_agent', 'schedule:42', 'schedule', '{}', 'running'),
                         ('stock_agent', 'alert:fp0:2026-11-24T09:00:00+00:00', 'alert:fp0', '{}', 'done')""")
-    assert migrate(empty_db_url) == ["0011_decision_fallbacks", "0012_decision_skipped", "0013_job_queue"]
+    assert migrate(empty_db_url)[:3] == ["0011_decision_fallbacks", "0012_decision_skipped", "0013_job_queue"]
     with psycopg.connect(empty_db_url) as conn:
         rows = conn.execute("SELECT task_name, queue_name, status::text, queueing_lock, args FROM procrastinate_jobs "
                             "ORDER BY id").fetchall()

@@ -11,7 +11,7 @@ import pytest
 from db.pool import Conn
 from tests.fakes.stripe_server import StripeFake
 from tests.fakes.stripe_signing import intent_event, sign
-from tests.fix_app import Users
+from tests.fix_app import Users, scrape
 from tests.fix_stripe import WEBHOOK_SECRET
 
 pytestmark = pytest.mark.integration
@@ -58,7 +58,7 @@ async def test_order_to_paid_with_either_provider(
     order = await place(client, headers)
     ref = order["items"][0]["reference"]
     before = await inventory_of(conn, ref)
-    revenue_before = metric((await client.get("/metrics")).text, "orders_revenue_dollars_total")
+    revenue_before = metric(scrape(), "orders_revenue_dollars_total")
 
     r = await client.post(f"/api/v1/orders/{order['id']}/payment", headers=headers)
     assert r.status_code == 201, r.text
@@ -89,7 +89,7 @@ async def test_order_to_paid_with_either_provider(
     assert paid["confirmation"]["order_number"] == f"SWS-{order['id']:06d}"
     after = await inventory_of(conn, ref)
     assert after == {"available": before["available"], "reserved": before["reserved"] - 2}
-    revenue_after = metric((await client.get("/metrics")).text, "orders_revenue_dollars_total")
+    revenue_after = metric(scrape(), "orders_revenue_dollars_total")
     assert revenue_after - revenue_before == pytest.approx(float(order["total"]))
     cur = await conn.execute("SELECT kind, recipient FROM outbox WHERE order_id = %s", (order["id"],))
     assert [r["kind"] for r in await cur.fetchall()] == ["order_confirmation"]
@@ -101,7 +101,7 @@ async def test_order_to_paid_with_either_provider(
 async def test_simulated_failure_then_a_new_attempt(client: httpx.AsyncClient, users: Users) -> None:
     headers = await users.customer()
     order = await place(client, headers)
-    failures_before = metric((await client.get("/metrics")).text, "payment_failures_total")
+    failures_before = metric(scrape(), "payment_failures_total")
     r = await client.post(f"/api/v1/orders/{order['id']}/payment/simulate", json={"outcome": "failed"},
                           headers=headers)
     assert r.status_code == 200
@@ -109,7 +109,7 @@ async def test_simulated_failure_then_a_new_attempt(client: httpx.AsyncClient, u
     assert failed["status"] == "pending_payment"
     assert failed["payment"]["status"] == "failed"
     assert failed["payment"]["failure_reason"] == "simulated card decline"
-    assert metric((await client.get("/metrics")).text, "payment_failures_total") == failures_before + 1
+    assert metric(scrape(), "payment_failures_total") == failures_before + 1
     first_intent = failed["payment"]["intent_id"]
     retry = (await client.post(f"/api/v1/orders/{order['id']}/payment", headers=headers)).json()
     assert retry["intent_id"] != first_intent

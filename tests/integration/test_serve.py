@@ -37,7 +37,8 @@ def call(url: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
 
 def start(data_dir: Path, port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(SEIKO_DATA_DIR=str(data_dir), SEIKO_ENV="development", SEIKO_LOG_JSON="true")
+    env.update(SEIKO_DATA_DIR=str(data_dir), SEIKO_ENV="development", SEIKO_LOG_JSON="true",
+               SEIKO_METRICS_PORT=str(free_port()))
     proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 120
@@ -83,3 +84,24 @@ def test_serve_seeds_serves_stops_cleanly_and_keeps_data(tmp_path: Path) -> None
         assert call(f"{base}/api/v1/watches?limit=1")[1]["total"] == page["total"], "seeded twice"
     finally:
         stop(proc)
+
+
+def test_after_a_kill_9_the_next_ctrl_c_still_stops_postgres(tmp_path: Path) -> None:
+    """A server killed with -9 leaves PostgreSQL running and its pid in the wheel's handle list; the next
+    start attaches to that PostgreSQL, and its Ctrl-C must stop it (a dead handle is not a live user)."""
+    port = free_port()
+    data = tmp_path / "data"
+    first = start(data, port)
+    first.kill()
+    first.communicate(timeout=30)
+    pgdata = data / "pgdata"
+    assert (pgdata / "postmaster.pid").exists(), "kill -9 leaves PostgreSQL running"
+    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+    assert first.pid in json.loads((pgdata / ".handle_pids.json").read_text())
+
+    second = start(data, port)
+    assert call(f"http://127.0.0.1:{port}/api/v1/watches?limit=1")[0] == 200
+    stop(second)
+    assert not (pgdata / "postmaster.pid").exists(), "PostgreSQL was left running"
+    with pytest.raises(ProcessLookupError):
+        os.kill(postmaster, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from db.pool import Conn
 from tests.fakes.stripe_server import StripeFake
 from tests.fakes.stripe_signing import intent_event, sign
-from tests.fix_app import Users
+from tests.fix_app import Users, scrape
 from tests.fix_stripe import WEBHOOK_SECRET
 from tests.integration.test_payments import deliver, metric, place
 
@@ -71,10 +72,10 @@ async def test_the_same_event_five_times_changes_state_once(
     _, order, intent = await pending_payment(stripe_client)
     stripe_fake.set_status(intent, "succeeded")
     payload = intent_event(SUCCEEDED, intent, event_id="evt_same_one")
-    revenue = metric((await stripe_client.get("/metrics")).text, "orders_revenue_dollars_total")
+    revenue = metric(scrape(), "orders_revenue_dollars_total")
     outcomes = [(await deliver(stripe_client, payload)).json()["outcome"] for _ in range(5)]
     assert outcomes == ["paid"] + ["duplicate"] * 4
-    assert metric((await stripe_client.get("/metrics")).text, "orders_revenue_dollars_total") == pytest.approx(
+    assert metric(scrape(), "orders_revenue_dollars_total") == pytest.approx(
         revenue + float(order["total"]))
     cur = await conn.execute("SELECT count(*) AS n FROM outbox WHERE order_id = %s", (order["id"],))
     assert await cur.fetchone() == {"n": 1}
@@ -86,7 +87,7 @@ async def test_succeeded_then_a_late_failure_stays_paid(
     stripe_client: httpx.AsyncClient, stripe_fake: StripeFake
 ) -> None:
     headers, order, intent = await pending_payment(stripe_client)
-    failures = metric((await stripe_client.get("/metrics")).text, "payment_failures_total")
+    failures = metric(scrape(), "payment_failures_total")
     stripe_fake.set_status(intent, "succeeded")
     assert (await deliver(stripe_client, intent_event(SUCCEEDED, intent))).json()["outcome"] == "paid"
     late = await deliver(stripe_client, intent_event(FAILED, intent, status="requires_payment_method"))
@@ -94,15 +95,15 @@ async def test_succeeded_then_a_late_failure_stays_paid(
     assert late.json()["outcome"] in ("already_paid", "ignored_late_failure")
     body = (await stripe_client.get(f"/api/v1/orders/{order['id']}", headers=headers)).json()
     assert (body["status"], body["payment"]["status"]) == ("paid", "succeeded")
-    assert metric((await stripe_client.get("/metrics")).text, "payment_failures_total") == failures
+    assert metric(scrape(), "payment_failures_total") == failures
 
 
 async def test_failed_then_succeeded_ends_paid(stripe_client: httpx.AsyncClient, stripe_fake: StripeFake) -> None:
     headers, order, intent = await pending_payment(stripe_client)
-    failures = metric((await stripe_client.get("/metrics")).text, "payment_failures_total")
+    failures = metric(scrape(), "payment_failures_total")
     first = await deliver(stripe_client, intent_event(FAILED, intent, status="requires_payment_method"))
     assert first.json()["outcome"] == "failed"
-    assert metric((await stripe_client.get("/metrics")).text, "payment_failures_total") == failures + 1
+    assert metric(scrape(), "payment_failures_total") == failures + 1
     assert await order_status(stripe_client, headers, order["id"]) == "pending_payment"
     stripe_fake.set_status(intent, "succeeded")  # the customer tried another card on the same intent
     assert (await deliver(stripe_client, intent_event(SUCCEEDED, intent))).json()["outcome"] == "paid"
@@ -130,3 +131,18 @@ async def test_unknown_event_types_and_intents_are_acknowledged_and_ignored(
     r = await deliver(stripe_client, intent_event(SUCCEEDED, "pi_not_ours"))
     assert r.json()["outcome"] == "unknown_intent"
     assert await events_seen(conn) == 2
+
+
+@pytest.mark.parametrize("shape", [
+    {"id": "evt_nodata", "object": "event", "type": "payment_intent.succeeded"},
+    {"id": "evt_nulldata", "object": "event", "type": "payment_intent.succeeded", "data": None},
+    {"id": "evt_noobject", "object": "event", "type": "payment_intent.succeeded", "data": {}},
+    {"id": "evt_listobject", "object": "event", "type": "payment_intent.succeeded", "data": {"object": [1]}},
+    {"id": "evt_notype", "object": "event", "data": {"object": {"id": "pi_1"}}},
+])
+async def test_a_signed_event_without_its_data_is_a_400_not_a_500(
+        stripe_client: httpx.AsyncClient, shape: dict[str, Any]) -> None:
+    r = await deliver(stripe_client, json.dumps(shape).encode())
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["code"] == "malformed_event"

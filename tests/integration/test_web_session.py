@@ -67,6 +67,31 @@ async def test_cookie_writes_need_the_csrf_header_and_nothing_changes_without_it
     assert ok.json()["items"][0]["quantity"] == 2
 
 
+async def test_the_csrf_token_is_bound_to_the_session(app: FastAPI) -> None:
+    """Double submit alone trusts any cookie: one planted by another subdomain (or left from an old
+    session) with a matching header passed. The value must be this session's own."""
+    browser, _ = await signed_in(app)
+    planted = "planted-by-a-sibling-subdomain"
+    browser.cookies.set("seiko_csrf", planted, domain="store.test")
+    r = await browser.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1}, headers={"X-CSRF-Token": planted})
+    assert (r.status_code, r.json()["code"]) == (403, "csrf_failed")
+    # Another session's genuine value does not fit this one either.
+    other, _ = await signed_in(app)
+    theirs = other.cookies["seiko_csrf"]
+    browser.cookies.set("seiko_csrf", theirs, domain="store.test")
+    r = await browser.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1}, headers={"X-CSRF-Token": theirs})
+    assert r.status_code == 403
+    assert (await browser.get("/api/v1/cart")).json()["items"] == []
+    # A new sign-in gives a new value, which works for the new session only.
+    again = await browser.post("/api/v1/auth/session", json={"email": (await browser.get("/api/v1/auth/me")).json()[
+        "email"], "password": PASSWORD})
+    assert again.status_code == 200
+    mine = again.cookies["seiko_csrf"]
+    assert mine != theirs
+    ok = await browser.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1}, headers={"X-CSRF-Token": mine})
+    assert ok.status_code == 200, ok.text
+
+
 async def test_bearer_clients_are_unaffected_by_csrf(client: httpx.AsyncClient, users: Users) -> None:
     headers = await users.customer()
     r = await client.put("/api/v1/cart/items/SRPD55K1", json={"quantity": 1}, headers=headers)
@@ -99,6 +124,23 @@ async def test_sign_in_page_only_returns_to_this_site(app: FastAPI) -> None:
         assert r.headers["location"] == expected
     anonymous = await browser_client(app)
     page = (await anonymous.get("/account/login", params={"next": "//evil.example"})).text
+    assert 'data-next="/"' in page
+
+
+ENCODED_ESCAPES = ["/%09/evil.example/", "/%0A/evil.example/", "/%0D/evil.example/", "%2F%09%2Fevil.example",
+                   "/%5C/evil.example", "%5C%5Cevil.example", "/%09%5Cevil.example", "%09//evil.example",
+                   "%20//evil.example", "java%09script:alert(1)"]
+
+
+@pytest.mark.parametrize("raw_next", ENCODED_ESCAPES)
+async def test_sign_in_page_refuses_targets_a_browser_would_read_as_another_host(app: FastAPI, raw_next: str) -> None:
+    """Browsers drop tabs and newlines and read a backslash as a slash: `/\t/evil.example/` is
+    `//evil.example/`, another host."""
+    browser, _ = await signed_in(app)
+    r = await browser.get(f"/account/login?next={raw_next}")
+    assert (r.status_code, r.headers["location"]) == (303, "/")
+    anonymous = await browser_client(app)
+    page = (await anonymous.get(f"/account/register?next={raw_next}")).text
     assert 'data-next="/"' in page
 
 
