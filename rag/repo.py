@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -118,34 +119,76 @@ async def vector_candidates(
 
 
 async def lexical_candidates(
-    conn: Conn, *, text: str, prefixes: list[str], where: sql.Composable, params: dict[str, Any], limit: int
+    conn: Conn, *, text: str, prefixes: list[str], where: sql.Composable, params: dict[str, Any], limit: int,
+    words: str = "",
 ) -> list[dict[str, Any]]:
-    """Full-text candidates: any query word may match (OR), ranked by cover density and weights."""
+    """Full-text candidates: any word of `text` may match (OR). Ranked first by how many of the
+    shopper's own `words` (and reference prefixes) a watch matches, so a watch with both 'turtle' and
+    'diver' beats one that says 'diver' ten times, then by cover density and field weights (scaled
+    below 1 by normalisation 32)."""
     query = sql.SQL(
         """WITH q AS (
                SELECT nullif(replace(plainto_tsquery('english', %(text)s)::text, '&', '|'), '') AS words
            ), tsq AS (
                SELECT (coalesce(words, '') || CASE WHEN words IS NOT NULL AND %(prefix)s <> '' THEN ' | ' ELSE '' END
                        || %(prefix)s)::tsquery AS query FROM q
+           ), own AS (
+               SELECT coalesce(array_agg(quote_literal(lexeme)::tsquery), '{{}}') AS terms
+               FROM unnest(tsvector_to_array(to_tsvector('english', %(words)s))) AS lexeme
+           ), terms AS (
+               SELECT own.terms || coalesce((SELECT array_agg((quote_literal(p) || ':*')::tsquery)
+                                             FROM unnest(%(prefixes)s::text[]) AS p), '{{}}') AS terms FROM own
            )
-           SELECT w.id AS watch_id, ts_rank_cd(w.search_tsv, tsq.query, 1) AS rank
-           FROM watches w JOIN inventory i ON i.watch_id = w.id, tsq
+           SELECT w.id AS watch_id,
+                  (SELECT count(*) FROM unnest(terms.terms) AS t WHERE w.search_tsv @@ t)
+                  + ts_rank_cd(w.search_tsv, tsq.query, 1 | 32) AS rank
+           FROM watches w JOIN inventory i ON i.watch_id = w.id, tsq, terms
            WHERE tsq.query::text <> '' AND w.search_tsv @@ tsq.query AND {where}
            ORDER BY rank DESC, w.id LIMIT %(limit)s"""
     ).format(where=where)
     prefix = " | ".join(f"{p}:*" for p in prefixes)
-    cur = await conn.execute(query, {**params, "text": text, "prefix": prefix, "limit": limit})
+    cur = await conn.execute(query, {**params, "text": text, "prefix": prefix, "limit": limit,
+                                     "words": words or text, "prefixes": prefixes})
     return await cur.fetchall()
 
 
-async def filtered_watches(conn: Conn, *, where: sql.Composable, params: dict[str, Any], limit: int) -> list[int]:
-    """When the query is all constraints: every watch that meets them, in stock first, cheapest first."""
+async def filtered_watches(conn: Conn, *, where: sql.Composable, params: dict[str, Any], limit: int,
+                           order: sql.Composable | None = None) -> list[int]:
+    """Watches meeting `where`: by `order` first (how near a near miss is), then in stock first,
+    cheapest first."""
     cur = await conn.execute(
         sql.SQL("""SELECT w.id FROM watches w JOIN inventory i ON i.watch_id = w.id WHERE {where}
-                   ORDER BY (i.available > 0) DESC, w.price, w.id LIMIT %(limit)s""").format(where=where),
+                   ORDER BY {order}, (i.available > 0) DESC, w.price, w.id LIMIT %(limit)s""").format(
+            where=where, order=order if order is not None else sql.SQL("1")),
         {**params, "limit": limit},
     )
     return [int(r["id"]) for r in await cur.fetchall()]
+
+
+async def similarities(conn: Conn, *, model: str, vector: NDArray[np.float32], ids: list[int]) -> dict[int, float]:
+    """Cosine similarity of the query to these watches' own embeddings (no index scan: a few ids)."""
+    if not ids:
+        return {}
+    dims = sql.Literal(len(vector))
+    cur = await conn.execute(
+        sql.SQL("""SELECT e.watch_id, 1 - (e.embedding::vector({dims}) <=> %(q)s::vector({dims})) AS similarity
+                   FROM search_embeddings e
+                   WHERE e.kind = 'watch' AND e.item_id = ANY(%(ids)s) AND e.model = %(model)s
+                     AND e.dims = {dims}""").format(dims=dims),
+        {"q": _vector_literal(vector), "ids": ids, "model": model},
+    )
+    return {int(r["watch_id"]): float(r["similarity"]) for r in await cur.fetchall()}
+
+
+async def price_quantiles(conn: Conn) -> list[Decimal]:
+    """Twenty price quantiles of the active catalog: what "cheap" and "luxury" are relative to."""
+    cur = await conn.execute(
+        """SELECT percentile_disc(%(points)s::float8[]) WITHIN GROUP (ORDER BY price) AS q
+           FROM watches WHERE active""",
+        {"points": [i / 20 for i in range(1, 20)]},
+    )
+    row = await cur.fetchone()
+    return [Decimal(v) for v in (row["q"] if row and row["q"] else [])]
 
 
 async def watches_by_id(conn: Conn, *, ids: list[int]) -> dict[int, dict[str, Any]]:
