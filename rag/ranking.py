@@ -53,9 +53,10 @@ def _style_share(watch: dict[str, Any], style: Style) -> float:
 
 
 def size_fit(size_mm: float, wish: str) -> float:
+    """1 inside the wished size band, falling to 0 two millimetres outside it (a millimetre shows)."""
     if wish == "small":
-        return 1.0 if size_mm <= SMALL_MM else max(0.0, 1 - (size_mm - SMALL_MM) / 4)
-    return 1.0 if size_mm >= LARGE_MM else max(0.0, 1 - (LARGE_MM - size_mm) / 4)
+        return 1.0 if size_mm <= SMALL_MM else max(0.0, 1 - (size_mm - SMALL_MM) / 2)
+    return 1.0 if size_mm >= LARGE_MM else max(0.0, 1 - (LARGE_MM - size_mm) / 2)
 
 
 def soft_score(watch: dict[str, Any], prefs: Preferences, quantiles: list[Decimal]) -> float:

@@ -168,6 +168,14 @@ _SYNONYMS: dict[str, str] = {
 NONSENSE_SIMILARITY = 0.15
 
 
+def content_words(q: ParsedQuery) -> list[str]:
+    """Words left to rank by: not filler ('a watch for my'), and not words already read as a
+    constraint ('diver' in "big oversized diver" is met by every exact match, so it orders nothing)."""
+    read = {w for phrase in q.phrases for w in re.findall(r"[a-z]{3,}", phrase.lower())}
+    return [w for w in re.findall(r"[a-z]{3,}", q.text.lower())
+            if w not in _STOPWORDS and w not in _EVERYWHERE and w not in read]
+
+
 def unaccent(text: str) -> str:
     """'Présage' -> 'Presage': the catalog is written without accents."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -214,7 +222,10 @@ def _score(hits: dict[int, Hit], watches: dict[int, dict[str, Any]], q: ParsedQu
     top_lex = max((h.lexical_rank or 0.0 for h in hits.values()), default=0.0)
     active = (weights.vector if vec else 0.0) + (weights.review if rev else 0.0) + (weights.lexical if top_lex else 0.0)
     prefs = q.preferences
-    soft_weight = weights.strong_price if prefs.price_strength >= 2 else weights.soft
+    # "cheapest", or nothing in the words but the preference ("watch for a small wrist"): then the
+    # semantic score is noise and the preference decides the order.
+    decisive = prefs.price_strength >= 2 or not content_words(q)
+    soft_weight = weights.strong_price if decisive else weights.soft
     for key, hit in hits.items():
         relevance = (weights.vector * vec.get(key, 0.0) + weights.review * rev.get(key, 0.0)
                      + weights.lexical * ((hit.lexical_rank or 0.0) / top_lex if top_lex else 0.0))
@@ -229,7 +240,9 @@ def _is_nonsense(q: ParsedQuery, hits: dict[int, Hit], embedder: Embedder | None
     ('asdfqwer zzz') or nothing close in meaning."""
     if q.has_constraints or q.preferences.any or any(h.lexical_rank for h in hits.values()):
         return False
-    words = [w for w in re.findall(r"[a-z]{3,}", q.text.lower()) if w not in _STOPWORDS]
+    words = content_words(q)
+    if not words:  # only constraints (perhaps set aside as contradictory): not nonsense
+        return False
     if embedder is not None and words and not any(embedder.knows_word(w) for w in words):
         return True
     return max((h.similarity or 0.0 for h in hits.values()), default=0.0) < NONSENSE_SIMILARITY
