@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = Field(True, validation_alias="SEIKO_SCHEDULER")
     embedding_model: str = Field("all-MiniLM-L6-v2", validation_alias="SEIKO_EMBEDDING_MODEL")
     embedding_backend: Literal["torch", "onnx", "openvino"] = Field("torch", validation_alias="SEIKO_EMBEDDING_BACKEND")
+    # What embeds search queries: an int8 ONNX copy of the model (exported once into
+    # SEIKO_DATA_DIR/models, ~1-2 ms a query) or the indexing model itself. Only with the torch backend.
+    query_embedding_backend: Literal["onnx-int8", "torch"] = Field(
+        "onnx-int8", validation_alias="SEIKO_QUERY_EMBEDDING_BACKEND")
     index_on_start: bool = Field(True, validation_alias="SEIKO_INDEX_ON_START")
     # USD per unit of another currency, for search queries such as "under 400 euros" (the catalog is
     # priced in USD). A currency without a rate is read as USD, and the search says so.

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from app.settings import Settings
 from db.pool import Conn
-from evals.search.harness import evaluate, load_cases
+from evals.search.harness import SETS, evaluate, load_cases
 from rag.indexer import index_missing
 from rag.retriever import Mode
 from tests.fix_app import EMBEDDER, Users
@@ -150,9 +151,11 @@ async def test_admin_edits_re_embed_in_the_background(client: httpx.AsyncClient,
     assert body["results"][0]["watch"]["reference"] == "SRPE93K1"
 
 
-async def test_hybrid_beats_each_mode_alone_on_the_labelled_set(conn: Conn) -> None:
-    cases = load_cases()
+@pytest.mark.parametrize("labelled", sorted(SETS))
+async def test_hybrid_beats_each_mode_alone_on_each_labelled_set(conn: Conn, labelled: str) -> None:
+    cases = load_cases(SETS[labelled])
     assert len(cases) >= 40
-    scores = {mode: await evaluate(conn, EMBEDDER, cases, mode) for mode in Mode}
+    scores = {mode: await evaluate(conn, EMBEDDER, cases, mode, rates=Settings(_env_file=None).currency_rates)
+              for mode in Mode}
     assert scores[Mode.hybrid].ndcg > scores[Mode.lexical].ndcg
     assert scores[Mode.hybrid].ndcg > scores[Mode.vector].ndcg
