@@ -134,7 +134,7 @@ async def load(conn: Conn, url: str, args: argparse.Namespace, model: str,
                basis: NDArray[np.float64] | None) -> list[tuple[str, str]]:
     """Synthetic watches, their stock and vectors with the HNSW index dropped; then the index."""
     seeded = int(await one(conn, "SELECT count(*) FROM watches"))
-    await conn.execute("DROP INDEX search_embeddings_hnsw_384")
+    await conn.execute("DROP INDEX search_embeddings_hnsw_384_watch, search_embeddings_hnsw_384_review")
     started = time.perf_counter()
     await conn.execute("SELECT setseed(0.42)")
     await conn.execute(VARIANTS, {"copies": args.watches // seeded + 1, "n": args.watches})
@@ -163,7 +163,7 @@ async def load(conn: Conn, url: str, args: argparse.Namespace, model: str,
     figures.append((f"build HNSW index s (maintenance_work_mem {memory}, {workers} parallel workers)",
                     f"{time.perf_counter() - started:.1f}"))
     await conn.execute("RESET maintenance_work_mem")
-    size = await one(conn, "SELECT pg_relation_size('search_embeddings_hnsw_384') / 1048576.0")
+    size = await one(conn, "SELECT pg_relation_size('search_embeddings_hnsw_384_watch') / 1048576.0")
     return [*figures, ("HNSW index size MB", f"{size:.0f}")]
 
 
