@@ -182,7 +182,7 @@ async def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
         async def searches(label: str) -> None:
             for mode in (Mode.hybrid, Mode.lexical):
                 calls = [lambda q=q, m=mode: search(conn, embedder=embedder, query=q, mode=m, limit=10,
-                                                    rates=settings.currency_rates)
+                                                    rates=settings.currency_rates, near_misses=True)
                          for q in queries]
                 await timed(calls)  # warm-up: model, plans, caches
                 rows.append((f"{label}: search {mode} p50 / p95 ms", cuts((await timed(calls))[0] +

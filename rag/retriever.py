@@ -252,9 +252,12 @@ def _is_nonsense(q: ParsedQuery, hits: dict[int, Hit], embedder: Embedder | None
 
 
 async def search(conn: Conn, *, embedder: Embedder | None, query: str, mode: Mode, limit: int,
-                 rates: Mapping[str, Decimal] | None = None, weights: Weights | None = None) -> SearchOutcome:
-    """Exact matches first; when they are fewer than `limit`, the closest near misses after them,
-    each saying which constraint it misses. `rates` converts other currencies to USD."""
+                 rates: Mapping[str, Decimal] | None = None, weights: Weights | None = None,
+                 near_misses: bool = False) -> SearchOutcome:
+    """Exact matches first; with `near_misses`, when they are fewer than `limit`, the closest near
+    misses after them, each saying which constraint it misses (`exact_count` tells them apart).
+    Off by default: a caller that presents every hit as meeting the constraints (the assistant's
+    tool) keeps exact matches only. `rates` converts other currencies to USD."""
     query = unaccent(query)
     corrected, corrections = await correct_spelling(conn, query, embedder)
     parsed = parse_query(corrected, rates=rates)
@@ -297,7 +300,7 @@ async def search(conn: Conn, *, embedder: Embedder | None, query: str, mode: Mod
         exact = {}
     ranked = sorted(exact.values(), key=lambda h: (-h.score, h.watch_id))[:limit]
     near: list[tuple[Hit, list[Miss]]] = []
-    if len(ranked) < limit and parsed.has_constraints:
+    if near_misses and len(ranked) < limit and parsed.has_constraints:
         near_where, order, near_params = near_clause(parsed)
         relaxed = await pool(near_where, near_params, order)
         for hit in relaxed.values():

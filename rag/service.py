@@ -30,13 +30,15 @@ async def search_watches(
     """`rates`: USD per unit of other currencies (app.settings), for "under 400 euros"."""
     notes: list[str] = []
     try:
-        outcome = await search(conn, embedder=embedder, query=query, mode=mode, limit=limit, rates=rates)
+        outcome = await search(conn, embedder=embedder, query=query, mode=mode, limit=limit, rates=rates,
+                               near_misses=True)
     except (OSError, RuntimeError, ImportError) as exc:  # the embedding model failed to load or run
         if mode is Mode.vector:
             raise VectorSearchUnavailable("The embedding model is not available; try mode=lexical") from exc
         _log.warning("vector_search_degraded", error=str(exc))
         notes.append("semantic search unavailable: lexical results only")
-        outcome = await search(conn, embedder=None, query=query, mode=mode, limit=limit, rates=rates)
+        outcome = await search(conn, embedder=None, query=query, mode=mode, limit=limit, rates=rates,
+                               near_misses=True)
     if outcome.exact_count == 0:  # a catalog gap, even when near misses are shown instead
         await repo.record_miss(conn, query=query, mode=mode.value, filters=outcome.filters)
     if outcome.filters.get("ignored"):

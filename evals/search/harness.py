@@ -51,7 +51,8 @@ async def evaluate(conn: Conn, embedder: Embedder, cases: list[Case], mode: Mode
     ndcgs: dict[str, float] = {}
     recalls: dict[str, float] = {}
     for case in cases:
-        outcome = await search(conn, embedder=embedder, query=case.query, mode=mode, limit=K, rates=rates)
+        outcome = await search(conn, embedder=embedder, query=case.query, mode=mode, limit=K, rates=rates,
+                               near_misses=True)
         ranked = [watch["reference"] for watch, _, _ in outcome.hits]
         ndcgs[case.id] = ndcg_at_k(ranked, case.relevant, K)
         recalls[case.id] = recall_at_k(ranked, case.relevant, K)

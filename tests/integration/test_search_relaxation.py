@@ -11,7 +11,10 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from tests.fix_app import build_test_app, make_settings, started
+from db.pool import Conn
+from rag import retriever
+from rag.retriever import Mode
+from tests.fix_app import EMBEDDER, build_test_app, make_settings, started
 
 pytestmark = pytest.mark.integration
 
@@ -135,3 +138,13 @@ async def test_the_storefront_shows_near_misses_apart_with_relaxed_chips(client:
     assert "$425, over your $300" in r.text
     empty = await client.get("/search", params={"q": "asdfqwer zzz"})
     assert "Nothing in the catalog matched" in empty.text
+
+
+async def test_callers_that_present_hits_as_matches_get_exact_matches_only(conn: Conn) -> None:
+    # The assistant's tool reads every hit as meeting the constraints: near misses are opt-in.
+    plain = await retriever.search(conn, embedder=EMBEDDER, query="automatic diver under $500", mode=Mode.hybrid,
+                                   limit=10)
+    assert [w["reference"] for w, _, _ in plain.hits] == ["SRPE93K1"] and plain.exact_count == 1
+    relaxed = await retriever.search(conn, embedder=EMBEDDER, query="automatic diver under $500",
+                                     mode=Mode.hybrid, limit=10, near_misses=True)
+    assert relaxed.exact_count == 1 and len(relaxed.hits) == 10
