@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class ApiConfig:
     environment: str = "development"
     stripe_webhook_secret: str | None = None
     alert_token: str | None = None
+    currency_rates: dict[str, Decimal] = field(default_factory=dict)  # USD per unit, for search
     db_acquire_timeout_s: float = 1.5
     # The AI bulkhead as the API shows it: how long a refused chat is told to wait, and how often a
     # streaming chat sends a keep-alive while the model thinks.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -88,6 +89,14 @@ ApiConfigDep = Annotated[ApiConfig, Depends(get_config)]
 ThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 ClientIp = Annotated[str, Depends(get_client_ip)]
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
+
+
+async def get_currency_rates(request: Request) -> dict[str, Decimal]:
+    rates: dict[str, Decimal] = request.app.state.currency_rates
+    return rates
+
+
+CurrencyRatesDep = Annotated[dict[str, Decimal], Depends(get_currency_rates)]
 PaymentsDep = Annotated[PaymentProvider, Depends(get_payments)]
 ConnDep = Annotated[Conn, Depends(get_conn)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]

@@ -38,6 +38,7 @@ from db.seed.loader import seed_catalog
 from prompts.registry import PromptRegistry
 from rag.embedder import Embedder
 from rag.indexer import index_missing
+from rag.onnx_embedder import OnnxQueryEmbedder
 
 _log = structlog.get_logger(component="app.runtime")
 
@@ -109,6 +110,7 @@ def api_config(settings: Settings) -> ApiConfig:
         db_acquire_timeout_s=settings.db_acquire_timeout_s,
         environment=settings.environment,
         alert_token=settings.alert_token(),
+        currency_rates=settings.currency_rates,
         ai_retry_after_s=settings.ai_retry_after_s,
         sse_heartbeat_s=settings.sse_heartbeat_s,
         stripe_webhook_secret=(
@@ -130,12 +132,21 @@ def payment_provider(settings: Settings) -> PaymentProvider:
     )
 
 
+def build_embedder(settings: Settings) -> Embedder:
+    """The store's embedder: torch indexes; queries go through the int8 ONNX copy unless told not to."""
+    if settings.embedding_backend == "torch" and settings.query_embedding_backend == "onnx-int8":
+        return OnnxQueryEmbedder(settings.embedding_model, cache_dir=settings.data_dir / "models")
+    return Embedder(settings.embedding_model, backend=settings.embedding_backend)
+
+
 async def _index_in_background(pool: Pool, embedder: Embedder) -> None:
     """Embed what is missing or stale, then keep the model warm for the first search."""
     try:
         async with pool.connection() as conn:
             report = await index_missing(conn, embedder)
         _log.info("search_index_ready", embedded=report.embedded, unchanged=report.unchanged)
+        await embedder.warm_up()  # the ONNX query model is exported here on a first start
+        _log.info("query_embedder_ready", backend=embedder.query_backend)
     except Exception:  # the store still serves (lexical search) if the model cannot load
         _log.exception("search_index_failed")
 
@@ -153,7 +164,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
     prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
     database = Database(settings)
     payments = payment_provider(settings)
-    embedder = embedder or Embedder(settings.embedding_model, backend=settings.embedding_backend)
+    embedder = embedder or build_embedder(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -69,7 +69,17 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = Field(True, validation_alias="SEIKO_SCHEDULER")
     embedding_model: str = Field("all-MiniLM-L6-v2", validation_alias="SEIKO_EMBEDDING_MODEL")
     embedding_backend: Literal["torch", "onnx", "openvino"] = Field("torch", validation_alias="SEIKO_EMBEDDING_BACKEND")
+    # What embeds search queries: an int8 ONNX copy of the model (exported once into
+    # SEIKO_DATA_DIR/models, ~1-2 ms a query) or the indexing model itself. Only with the torch backend.
+    query_embedding_backend: Literal["onnx-int8", "torch"] = Field(
+        "onnx-int8", validation_alias="SEIKO_QUERY_EMBEDDING_BACKEND")
     index_on_start: bool = Field(True, validation_alias="SEIKO_INDEX_ON_START")
+    # USD per unit of another currency, for search queries such as "under 400 euros" (the catalog is
+    # priced in USD). A currency without a rate is read as USD, and the search says so.
+    currency_rates: dict[str, Decimal] = Field(
+        default_factory=lambda: {"EUR": Decimal("1.08"), "GBP": Decimal("1.27"), "JPY": Decimal("0.0067"),
+                                 "CHF": Decimal("1.13"), "CAD": Decimal("0.73"), "AUD": Decimal("0.66")},
+        validation_alias="SEIKO_CURRENCY_RATES")
     claude_model: str = Field("claude-sonnet-5-5", validation_alias="SEIKO_CLAUDE_MODEL")
     ollama_model: str = Field("llama3.1:8b", validation_alias="SEIKO_OLLAMA_MODEL")
     pricing_file: Path | None = Field(None, validation_alias="SEIKO_PRICING_FILE")

@@ -12,7 +12,9 @@ embedded PostgreSQL of its own (a temp dir). Backends:
 - st-onnx / st-onnx-int8: `Embedder(backend="onnx")` and sentence-transformers' dynamic int8
   export, when `optimum-onnx[onnxruntime]` is installed and works with the installed transformers;
 - ort-fp32 / ort-int8: the same weights exported with `torch.onnx` and run by onnxruntime directly
-  (mean pooling, unit length: what sentence-transformers does), when `onnxruntime` is installed.
+  (mean pooling, unit length: what sentence-transformers does), when `onnxruntime` is installed;
+- served-int8: what the store serves (`rag.onnx_embedder.OnnxQueryEmbedder`): per-channel int8, one
+  thread, the `tokenizers` tokenizer; queries only (its bulk rows are torch's, which indexes).
 
 Verdict: "adopt" when the speedup (the smaller of query-p50 and docs/s ratios vs torch) is >= 1.5x
 and hybrid NDCG@10 is at most 0.01 below torch's. A figure-printing benchmark, not a test.
@@ -52,6 +54,7 @@ from evals.search.harness import evaluate, load_cases
 from rag.documents import watch_text
 from rag.embedder import Embedder, resolve_model_path
 from rag.indexer import index_missing
+from rag.onnx_embedder import OnnxQueryEmbedder
 from rag.retriever import Mode
 
 
@@ -198,6 +201,7 @@ def run(args: argparse.Namespace, tmp: Path) -> list[Result]:
         ("st-onnx-int8", lambda: st_onnx(tmp, int8=True)),
         ("ort-fp32", lambda: OrtEmbedder(torch_embedder, tmp, int8=False)),
         ("ort-int8", lambda: OrtEmbedder(torch_embedder, tmp, int8=True)),
+        ("served-int8", lambda: OnnxQueryEmbedder(torch_embedder.model_name, cache_dir=tmp / "served")),
     ]
     embedders: dict[str, Embedder] = {}
     failed: dict[str, str] = {}

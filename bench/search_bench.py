@@ -6,7 +6,8 @@
 Runs on an embedded PostgreSQL in a temp dir (never DATABASE_URL: it bulk-loads rows), prepared as
 `seiko serve` does and indexed with the real embedder. Measures:
 
-1. catalog size: `rag.retriever.search` latency (hybrid and lexical) over the labelled queries;
+1. catalog size: `rag.retriever.search` latency (hybrid and lexical) over the labelled queries of
+   both sets, query embeddings by the int8 ONNX export as the store serves them (`--query-backend`);
 2. at `--watches` synthetic variants of the seed watches (new references, random price, size and
    dial colour; the trigger fills search_document/search_tsv) with seeded random unit vectors:
    load time with the HNSW index dropped, then the time to build it again
@@ -52,10 +53,11 @@ from app.runtime import prepare_database
 from app.settings import Settings
 from db.embedded import EmbeddedPostgres
 from db.pool import Conn
-from evals.search.harness import load_cases
+from evals.search.harness import SETS, load_cases
 from rag import repo
 from rag.embedder import Embedder
 from rag.indexer import index_missing
+from rag.onnx_embedder import OnnxQueryEmbedder
 from rag.query_parser import parse_query
 from rag.retriever import CANDIDATES, Mode, search, where_clause
 
@@ -132,7 +134,7 @@ async def load(conn: Conn, url: str, args: argparse.Namespace, model: str,
                basis: NDArray[np.float64] | None) -> list[tuple[str, str]]:
     """Synthetic watches, their stock and vectors with the HNSW index dropped; then the index."""
     seeded = int(await one(conn, "SELECT count(*) FROM watches"))
-    await conn.execute("DROP INDEX search_embeddings_hnsw_384")
+    await conn.execute("DROP INDEX search_embeddings_hnsw_384_watch, search_embeddings_hnsw_384_review")
     started = time.perf_counter()
     await conn.execute("SELECT setseed(0.42)")
     await conn.execute(VARIANTS, {"copies": args.watches // seeded + 1, "n": args.watches})
@@ -161,13 +163,17 @@ async def load(conn: Conn, url: str, args: argparse.Namespace, model: str,
     figures.append((f"build HNSW index s (maintenance_work_mem {memory}, {workers} parallel workers)",
                     f"{time.perf_counter() - started:.1f}"))
     await conn.execute("RESET maintenance_work_mem")
-    size = await one(conn, "SELECT pg_relation_size('search_embeddings_hnsw_384') / 1048576.0")
+    size = await one(conn, "SELECT pg_relation_size('search_embeddings_hnsw_384_watch') / 1048576.0")
     return [*figures, ("HNSW index size MB", f"{size:.0f}")]
 
 
-async def run(args: argparse.Namespace, url: str) -> None:
-    await prepare_database(url, Settings(_env_file=None))
-    embedder, queries = Embedder(), [case.query for case in load_cases()]
+async def run(args: argparse.Namespace, url: str, tmp: Path) -> None:
+    settings = Settings(_env_file=None)
+    await prepare_database(url, settings)
+    # As the store runs: torch indexes, queries go through the int8 ONNX export (or torch, if asked).
+    embedder = (OnnxQueryEmbedder(Embedder().model_name, cache_dir=tmp / "models")
+                if args.query_backend == "onnx-int8" else Embedder())
+    queries = [case.query for path in SETS.values() for case in load_cases(path)]
     rows: list[tuple[str, str]] = []
     notices: list[str] = []
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
@@ -175,7 +181,8 @@ async def run(args: argparse.Namespace, url: str) -> None:
 
         async def searches(label: str) -> None:
             for mode in (Mode.hybrid, Mode.lexical):
-                calls = [lambda q=q, m=mode: search(conn, embedder=embedder, query=q, mode=m, limit=10)
+                calls = [lambda q=q, m=mode: search(conn, embedder=embedder, query=q, mode=m, limit=10,
+                                                    rates=settings.currency_rates, near_misses=True)
                          for q in queries]
                 await timed(calls)  # warm-up: model, plans, caches
                 rows.append((f"{label}: search {mode} p50 / p95 ms", cuts((await timed(calls))[0] +
@@ -231,7 +238,8 @@ async def run(args: argparse.Namespace, url: str) -> None:
         await searches(f"{count} watches (labelled queries)")
     width = max(len(name) for name, _ in rows)
     spread = f"from a random {args.latent_dims}-dim subspace" if args.latent_dims else "isotropic"
-    print(f"\n{len(queries)} labelled queries x 2 after a warm-up; vectors {spread}; {os.cpu_count()} cores, "
+    print(f"\n{len(queries)} labelled queries (both sets) x 2 after a warm-up, query embeddings by "
+          f"{embedder.query_backend}; vectors {spread}; {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f}")
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
@@ -245,12 +253,14 @@ def main() -> None:
     parser.add_argument("--vectors", type=int, default=100, help="random query vectors for latency and recall")
     parser.add_argument("--latent-dims", type=int, default=40,
                         help="draw vectors from a random subspace this wide (0: isotropic in all 384)")
+    parser.add_argument("--query-backend", choices=("onnx-int8", "torch"), default="onnx-int8",
+                        help="what embeds the queries (the store's default is onnx-int8)")
     parser.add_argument("--maintenance-work-mem", default="1GB",
                         help="for the index build ('' keeps the server's, 64MB on the embedded one)")
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     with tempfile.TemporaryDirectory() as tmp, EmbeddedPostgres(Path(tmp) / "pgdata") as pg:
-        asyncio.run(run(args, pg.uri))
+        asyncio.run(run(args, pg.uri, Path(tmp)))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,11 @@ class Embedder:
         return self.model_name if self.backend == "torch" else f"{self.model_name}@{self.backend}"
 
     @property
+    def query_backend(self) -> str:
+        """What embeds queries (stored vectors are keyed by `index_key`)."""
+        return self.backend
+
+    @property
     def loaded(self) -> bool:
         return self._model is not None
 

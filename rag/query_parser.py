@@ -9,16 +9,22 @@ constraint is dropped and reported in `ignored` with the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from rag.currency import SYMBOL_RE, WORD_RE, Conversion, currency_of, to_usd
+from rag.vague import Preferences, read_preferences
 
 # A whole number (no backtracking into "3" of "38"), optionally "k" for thousands.
 _NUM = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\d|,\d|\.\d)\s*(k\b)?"
 # Units that make a bare number something other than money.
 _NOT_MONEY = r"(?!\s*(?:mm\b|m\b|meters?\b|metres?\b|millimet|bar\b|atm\b|%))"
-_MONEY = rf"(?:\$\s*{_NUM}|{_NUM}\s*(?:\$|usd\b|dollars?\b|bucks\b))"
-_MONEY_LOOSE = rf"(?:\$\s*{_NUM}|{_NUM}{_NOT_MONEY}\s*(?:\$|usd\b|dollars?\b|bucks\b)?)"
+# A currency sign before the amount, or a sign or currency word after it (euros, GBP, yen...).
+_CUR_AFTER = rf"(?:{SYMBOL_RE}|{WORD_RE})"
+_MONEY = rf"(?:{SYMBOL_RE}\s*{_NUM}|{_NUM}\s*{_CUR_AFTER})"
+_MONEY_LOOSE = rf"(?:{SYMBOL_RE}\s*{_NUM}|{_NUM}{_NOT_MONEY}\s*{_CUR_AFTER}?)"
 
 # (pattern, which bound) for prices; the loose form (no currency sign) only after price words.
 _PRICE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -58,6 +64,7 @@ MOVEMENTS: dict[str, tuple[str, ...]] = {
     "mechanical": ("automatic", "manual", "spring_drive"),
     "hand-wound": ("manual",), "hand wound": ("manual",), "manual wind": ("manual",), "manual-wind": ("manual",),
     "handwound": ("manual",), "manual": ("manual",),
+    "wind by hand": ("manual",), "wind it by hand": ("manual",), "winding by hand": ("manual",),
     "quartz": ("quartz",), "battery": ("quartz",), "kinetic": ("kinetic",),
     "no battery": ("automatic", "manual", "spring_drive", "solar", "gps_solar", "kinetic"),
     "without a battery": ("automatic", "manual", "spring_drive", "solar", "gps_solar", "kinetic"),
@@ -84,13 +91,15 @@ COLOURS = ("black", "blue", "white", "green", "silver", "grey", "gray", "champag
 COLOUR_ALIASES = {"gray": "grey", "navy": "blue", "ivory": "cream", "beige": "cream"}
 MATERIALS: dict[str, str] = {"titanium": "titanium", "gold": "gold", "ceramic": "ceramic",
                              "stainless steel": "steel", "steel": "steel"}
-STRAPS: dict[str, str] = {
-    "bracelet": "bracelet", "metal band": "bracelet", "leather": "leather", "rubber": "rubber", "nato": "nato",
+STRAPS: dict[str, str | tuple[str, ...]] = {
+    "bracelet": "bracelet", "metal band": "bracelet", "leather": "leather", "nato": "nato",
+    "rubber": ("rubber", "silicone"),  # shoppers say rubber for what the catalog calls silicone
     "silicone": "silicone", "fabric": "fabric", "nylon": "fabric", "canvas": "fabric",
 }
 FEATURES: dict[str, str] = {
     "chronograph": "chronograph", "chrono": "chronograph", "stopwatch": "chronograph", "gmt": "gmt",
-    "dual time": "dual_time", "world time": "world_time", "worldtimer": "world_time",
+    "dual time": "gmt", "second time zone": "gmt", "two time zones": "gmt",
+    "2nd time zone": "gmt", "world time": "world_time", "worldtimer": "world_time",
     "power reserve": "power_reserve_indicator", "perpetual calendar": "perpetual_calendar",
     "day-date": "day_date", "day date": "day_date", "alarm": "alarm",
 }
@@ -116,6 +125,8 @@ class ParsedQuery:
     features: list[str] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)
     ignored: list[dict[str, str]] = field(default_factory=list)
+    preferences: Preferences = field(default_factory=Preferences)
+    conversions: list[Conversion] = field(default_factory=list)
 
     @property
     def has_constraints(self) -> bool:
@@ -135,11 +146,32 @@ class ParsedQuery:
         for key in ("movements", "collections", "categories", "dial_colors", "case_materials", "straps", "features"):
             if getattr(self, key):
                 out[key] = list(getattr(self, key))
-        out["understood"] = list(self.phrases)
+        out["understood"] = chips([*self.phrases, *self.preferences.phrases])
+        prefs = self.preferences
+        if prefs.price:
+            out["price_preference"] = prefs.price
+        if prefs.size:
+            out["size_preference"] = prefs.size
+        if self.conversions:
+            out["currency"] = [c.note() for c in self.conversions]
         if self.ignored:
             out["ignored"] = list(self.ignored)
         out["text"] = self.text
         return out
+
+
+def chips(phrases: list[str]) -> list[str]:
+    """Each thing understood once: no case-insensitive repeats, and no phrase that is part of a longer
+    one already shown ("dress" next to "dress watch")."""
+    cleaned = [re.sub(r"\s+", " ", p).strip() for p in phrases if p.strip()]
+    out: list[str] = []
+    for phrase in cleaned:
+        lower = phrase.lower()
+        if any(lower == o.lower() or re.search(rf"(?<!\w){re.escape(lower)}(?!\w)", o.lower()) for o in out):
+            continue
+        out = [o for o in out if not re.search(rf"(?<!\w){re.escape(o.lower())}(?!\w)", lower)]
+        out.append(phrase)
+    return out
 
 
 def _amount(number: str | None, thousands: str | None) -> Decimal | None:
@@ -156,13 +188,20 @@ def _cut(text: str, match: re.Match[str]) -> str:
     return text[: match.start()] + " " + text[match.end():]
 
 
-def _prices(q: ParsedQuery, text: str) -> str:
+def _prices(q: ParsedQuery, text: str, rates: Mapping[str, Decimal]) -> str:
     for pattern, kind in _PRICE_PATTERNS:
         while match := pattern.search(text):
             groups = [g for g in match.groups()]
             amounts = [a for a in (_amount(groups[i], groups[i + 1]) for i in range(0, len(groups), 2)) if a]
             if not amounts:
                 break
+            currency = currency_of(match.group(0))
+            if currency != "USD":
+                converted = [to_usd(a, currency, rates) for a in amounts]
+                amounts = [a for a, _ in converted]
+                conversion = converted[0][1]
+                if conversion is not None and conversion not in q.conversions:
+                    q.conversions.append(conversion)
             if kind == "between" and len(amounts) >= 2:
                 low, high = sorted(amounts[:2])
                 _bound(q, "min", low, match.group(0))
@@ -212,13 +251,22 @@ def _sizes(q: ParsedQuery, text: str) -> str:
     return text
 
 
+_NEGATED = re.compile(r"\b(?:not|no|non|without|never|rather than|instead of|except|but not)\s+(?:an?\s+|the\s+)?$",
+                      re.I)
+
+
 def _words(q: ParsedQuery, text: str, table: dict[str, Any], target: list[str], *, keep: bool = False) -> str:
     """Find table phrases (longest first) as whole words. `keep` leaves them in the text as well,
     for words that also carry meaning for ranking (a collection's name, say)."""
+    masked = text  # phrases already read, blanked, so "dress" is not read again inside "dress watch"
     for phrase in sorted(table, key=len, reverse=True):
         pattern = re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", re.I)
-        match = pattern.search(text)
+        match = pattern.search(masked)
         if not match:
+            continue
+        masked = pattern.sub(lambda m: " " * len(m.group(0)), masked)
+        if _NEGATED.search(text[: match.start()]):  # "not a self-winding one": not a wish for it
+            text = pattern.sub(" ", text)
             continue
         values = table[phrase] if isinstance(table[phrase], tuple) else (table[phrase],)
         for value in values:
@@ -257,10 +305,12 @@ def _check_contradictions(q: ParsedQuery) -> None:
         q.max_price = None
 
 
-def parse_query(raw: str) -> ParsedQuery:
+def parse_query(raw: str, *, rates: Mapping[str, Decimal] | None = None) -> ParsedQuery:
+    """`rates`: USD per unit of other currencies; an amount in a currency without a rate is read as
+    USD, and `conversions` says so."""
     q = ParsedQuery(raw=raw, text="")
     text = " " + raw.replace("’", "'") + " "
-    text = _prices(q, text)
+    text = _prices(q, text, rates or {})
     text = _water(q, text)
     text = _sizes(q, text)
     text = _words(q, text, MOVEMENTS, q.movements)
@@ -272,5 +322,6 @@ def parse_query(raw: str) -> ParsedQuery:
     text = _words(q, text, STRAPS, q.straps)
     # A chronograph is both a category and a feature in the catalog: the feature is the constraint.
     _check_contradictions(q)
+    text, q.preferences = read_preferences(text)
     q.text = re.sub(r"\s+", " ", re.sub(r"[^\w'$.-]+", " ", text)).strip()
     return q

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import ConnDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
+from api.deps import ConnDep, CurrencyRatesDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
 from api.redirects import same_site_path
 from api.templating import render
 from commerce.cart import service as cart_service
@@ -36,10 +36,10 @@ async def catalog_page(
 
 @router.get("/search", response_class=HTMLResponse, dependencies=[Public])
 async def search_page(
-    request: Request, conn: ConnDep, embedder: EmbedderDep, user: MaybeUser,
+    request: Request, conn: ConnDep, embedder: EmbedderDep, user: MaybeUser, rates: CurrencyRatesDep,
     q: Annotated[str, Query(min_length=1, max_length=300)],
 ) -> HTMLResponse:
-    response = await search_watches(conn, embedder=embedder, query=q, mode=Mode.hybrid, limit=24)
+    response = await search_watches(conn, embedder=embedder, query=q, mode=Mode.hybrid, limit=24, rates=rates)
     chips = [{"phrase": phrase, "without": _without(q, phrase)}
              for phrase in response.filters.get("understood", [])]
     return await render(request, "search.html", conn=conn, user=user, query=q, response=response, understood=chips)

@@ -20,13 +20,13 @@ def rag_index() -> None:
     """Embed every watch and review whose text changed since it was last embedded."""
     from rich.progress import Progress
 
-    from rag.embedder import Embedder
+    from app.runtime import build_embedder
     from rag.indexer import index_missing
 
     settings = get_settings()
 
     async def work(conn: Any) -> None:
-        embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
+        embedder = build_embedder(settings)
         with Progress(console=console) as bar:
             task = bar.add_task("embedding", total=None)
             report = await index_missing(conn, embedder,
@@ -36,28 +36,45 @@ def rag_index() -> None:
     with_connection(work)
 
 
+@rag_cli.command("export-onnx")
+def rag_export_onnx() -> None:
+    """Export the embedding model to int8 ONNX for query embeddings (otherwise done on first start)."""
+    from app.runtime import build_embedder
+    from rag.onnx_embedder import OnnxQueryEmbedder
+
+    embedder = build_embedder(get_settings())
+    if not isinstance(embedder, OnnxQueryEmbedder):
+        console.print("queries are embedded by the indexing model (SEIKO_QUERY_EMBEDDING_BACKEND=torch)")
+        return
+    console.print(f"query model ready: {embedder.prepare()}")
+
+
 @evals_cli.command("search")
 def evals_search() -> None:
-    """NDCG@10 and recall@10 of each search mode on the labelled queries in evals/search/queries.yaml."""
-    from evals.search.harness import K, evaluate, load_cases
-    from rag.embedder import Embedder
+    """NDCG@10 and recall@10 of each search mode on each labelled set in evals/search/."""
+    from app.runtime import build_embedder
+    from evals.search.harness import SETS, K, evaluate, load_cases
     from rag.indexer import index_missing
     from rag.retriever import Mode
 
     settings = get_settings()
-    cases = load_cases()
 
     async def work(conn: Any) -> None:
-        embedder = Embedder(settings.embedding_model, backend=settings.embedding_backend)
+        embedder = build_embedder(settings)
         await index_missing(conn, embedder)
-        scores = [await evaluate(conn, embedder, cases, mode) for mode in (Mode.lexical, Mode.vector, Mode.hybrid)]
-        kinds = sorted(scores[0].by_kind)
-        table = Table(title=f"Search quality on {len(cases)} labelled queries ({embedder.model_name})")
-        for column in ("mode", f"NDCG@{K}", f"recall@{K}", *(f"NDCG {k}" for k in kinds)):
-            table.add_column(column, justify="right")
-        for s in scores:
-            table.add_row(s.mode.value, f"{s.ndcg:.3f}", f"{s.recall:.3f}", *(f"{s.by_kind[k]:.3f}" for k in kinds))
-        Console().print(table)
+        for name, path in SETS.items():
+            cases = load_cases(path)
+            scores = [await evaluate(conn, embedder, cases, mode, rates=settings.currency_rates)
+                      for mode in (Mode.lexical, Mode.vector, Mode.hybrid)]
+            kinds = sorted(scores[0].by_kind)
+            table = Table(title=f"Search quality, {name} set: {len(cases)} labelled queries "
+                                f"({embedder.model_name}, queries by {embedder.query_backend})")
+            for column in ("mode", f"NDCG@{K}", f"recall@{K}", *(f"NDCG {k}" for k in kinds)):
+                table.add_column(column, justify="right")
+            for s in scores:
+                table.add_row(s.mode.value, f"{s.ndcg:.3f}", f"{s.recall:.3f}",
+                              *(f"{s.by_kind[k]:.3f}" for k in kinds))
+            Console().print(table)
 
     with_connection(work)
 

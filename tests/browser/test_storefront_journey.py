@@ -180,3 +180,16 @@ def test_sign_in_helper_round_trip(serve: Callable[..., LiveServer], page: Page)
     base = serve().url
     sign_in(page, base, ADMIN_EMAIL, ADMIN_PASSWORD, next_path="/orders")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your orders")
+
+
+def test_near_misses_are_shown_apart_with_what_they_miss(serve: Callable[..., LiveServer], page: Page) -> None:
+    base = serve().url
+    page.goto(f"{base}/search?q=diver+200m+under+%24300")
+    expect(page.get_by_role("heading", name="Close matches")).to_be_visible()
+    expect(page.get_by_label("Relaxed to show these")).to_contain_text("relaxed: under $300")
+    near = page.get_by_label("Close matches").locator("article.card")
+    expect(near.first.locator(".why li").first).to_contain_text("near miss:")
+    expect(page.get_by_label("Search results")).to_have_count(0)  # no exact match at all
+    screenshot(page, "search-near-misses")
+    page.goto(f"{base}/search?q=asdfqwer+zzz")
+    expect(page.locator("p.empty")).to_contain_text("Nothing in the catalog matched")

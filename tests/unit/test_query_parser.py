@@ -36,7 +36,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("prospex titanium", {"collections": ["Prospex"], "case_materials": ["titanium"]}),
     ("king seiko with a silver dial", {"collections": ["King Seiko"], "dial_colors": ["silver"]}),
     ("seiko 5 on a nato", {"collections": ["Seiko 5 Sports"], "straps": ["nato"]}),
-    ("blue-dial diver on rubber", {"dial_colors": ["blue"], "categories": ["diver"], "straps": ["rubber"]}),
+    ("blue-dial diver on rubber", {"dial_colors": ["blue"], "categories": ["diver"], "straps": ["rubber", "silicone"]}),
     ("gray dial GMT", {"dial_colors": ["grey"], "features": ["gmt"]}),
     ("pilot's watch", {"categories": ["pilot"]}),
     ("something elegant for a wedding", {"categories": ["dress"]}),
