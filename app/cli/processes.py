@@ -11,6 +11,7 @@ from app.logging import configure_logging
 from app.settings import Settings, get_settings
 
 cli = typer.Typer()
+DEFAULT_METRICS_PORT = 9464  # DESIGN.md section 5: the metrics port when SEIKO_METRICS_PORT is unset
 
 
 def _run_http(settings: Settings, *, host: str, port: int, parts: str) -> None:
@@ -19,13 +20,21 @@ def _run_http(settings: Settings, *, host: str, port: int, parts: str) -> None:
 
     configure_logging(level=settings.log_level, json=settings.log_json)
     where = "DATABASE_URL" if settings.database_url else f"embedded PostgreSQL in {settings.embedded_pgdata}"
-    base = f"http://{host}:{port}"
     console.print(f"[bold]Seiko Watch Store[/bold] ({parts}) on {where}")
-    console.print(f"  catalog  {base}/api/v1/watches\n  API docs {base}/docs\n  metrics  {base}/metrics")
+    console.print(start_banner(settings, host=host, port=port))
     console.print("  Ctrl-C stops the store" + (" and its database." if not settings.database_url else "."))
     trusted = settings.forwarded_allow_ips
     uvicorn.run(build_app(settings), host=host, port=port, log_config=None, access_log=False,
                 proxy_headers=trusted is not None, forwarded_allow_ips=trusted, server_header=False)
+
+
+def start_banner(settings: Settings, *, host: str, port: int) -> str:
+    """Where a person goes first: the shop, the ops console, the API docs, and the metrics, which
+    are served on their own port (SEIKO_METRICS_PORT, default 9464), never on the store's."""
+    base = f"http://{host}:{port}"
+    metrics_port = getattr(settings, "metrics_port", None) or DEFAULT_METRICS_PORT
+    return "\n".join([f"  shop        {base}/", f"  ops console {base}/ops", f"  API docs    {base}/docs",
+                      f"  metrics     http://{host}:{metrics_port}/metrics"])
 
 
 @cli.command()
