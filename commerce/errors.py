@@ -135,3 +135,18 @@ class InvalidSignature(BadRequest):
 class PaymentsNotConfigured(NotFound):
     code = "not_found"
     title = "Not available with the active payment provider"
+
+
+class OrderPaid(Conflict):
+    code = "order_paid"
+    title = "The order is paid: refund it instead"
+
+
+class OrderNotRefundable(Conflict):
+    code = "order_not_refundable"
+    title = "This order cannot be refunded"
+
+
+class RefundFailed(Conflict):
+    code = "refund_failed"
+    title = "The payment provider refused the refund"

@@ -17,15 +17,24 @@ class OrderStatus(StrEnum):
     shipped = "shipped"
     delivered = "delivered"
     cancelled = "cancelled"
+    refunded = "refunded"
 
 
-# Which status may follow which. Cancelling a paid order (before it ships) returns its units.
+# Which status may follow which. Only an unpaid order is cancelled; a paid one is refunded through
+# the payment provider, and its units go back on the shelf then. A cancelled order can still be
+# refunded: a payment that landed after the order expired (its stock was already released).
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.pending_payment: frozenset({OrderStatus.paid, OrderStatus.cancelled}),
-    OrderStatus.paid: frozenset({OrderStatus.shipped, OrderStatus.cancelled}),
+    OrderStatus.paid: frozenset({OrderStatus.shipped, OrderStatus.refunded}),
     OrderStatus.shipped: frozenset({OrderStatus.delivered}),
     OrderStatus.delivered: frozenset(),
-    OrderStatus.cancelled: frozenset(),
+    OrderStatus.cancelled: frozenset({OrderStatus.refunded}),
+    OrderStatus.refunded: frozenset(),
+}
+# What a person may set by hand (ops console, PATCH /admin/orders): `refunded` only ever follows a
+# refund the provider confirmed.
+MANUAL_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    status: nexts - {OrderStatus.refunded} for status, nexts in TRANSITIONS.items()
 }
 
 MAX_LINES = 50
@@ -68,6 +77,30 @@ class PaymentSummary(BaseModel):
     failure_reason: str | None = None
 
 
+class RefundStatus(StrEnum):
+    requested = "requested"  # by the customer; an admin makes the refund
+    pending = "pending"  # sent to the provider, its answer not in yet
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class RefundSummary(BaseModel):
+    """The order's latest refund (or refund request)."""
+
+    status: RefundStatus
+    amount_cents: int
+    provider: str
+    reason: str | None = None
+    failure_reason: str | None = None
+    created_at: datetime
+
+
+class RefundRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"reason": "Changed my mind"}})
+
+    reason: str | None = Field(None, max_length=500)
+
+
 class Confirmation(BaseModel):
     """The order confirmation queued for the customer when the order was paid."""
 
@@ -87,7 +120,9 @@ class OrderPublic(BaseModel):
     paid_at: datetime | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
+    refunded_at: datetime | None = None
     payment: PaymentSummary | None = None
+    refund: RefundSummary | None = None
     confirmation: Confirmation | None = None
 
 

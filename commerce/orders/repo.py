@@ -9,16 +9,23 @@ from typing import Any
 from db.pool import Conn
 
 _ORDER_COLUMNS = """o.id, o.customer_id, o.status, o.total, o.currency, o.created_at, o.updated_at,
-                    o.paid_at, o.cancelled_at, o.cancel_reason, o.request_hash"""
+                    o.paid_at, o.cancelled_at, o.cancel_reason, o.refunded_at, o.request_hash"""
 # The latest payment attempt and the confirmation, for what the customer sees on an order.
 _VIEW_COLUMNS = """pay.provider AS payment_provider, pay.status AS payment_status, pay.intent_id AS payment_intent_id,
                    pay.amount_cents AS payment_amount_cents, pay.failure_reason AS payment_failure_reason,
                    conf.payload ->> 'order_number' AS confirmation_number, conf.recipient AS confirmation_sent_to,
-                   conf.created_at AS confirmation_created_at"""
+                   conf.created_at AS confirmation_created_at,
+                   ref.status AS refund_status, ref.amount_cents AS refund_amount_cents,
+                   ref.provider AS refund_provider, ref.reason AS refund_reason,
+                   ref.failure_reason AS refund_failure_reason, ref.created_at AS refund_created_at"""
 _VIEW_JOINS = """LEFT JOIN LATERAL (SELECT p.provider, p.status, p.intent_id, p.amount_cents, p.failure_reason
                                      FROM payments p WHERE p.order_id = o.id
                                      ORDER BY p.attempt DESC LIMIT 1) pay ON TRUE
-                 LEFT JOIN outbox conf ON conf.order_id = o.id AND conf.kind = 'order_confirmation'"""
+                 LEFT JOIN outbox conf ON conf.order_id = o.id AND conf.kind = 'order_confirmation'
+                 LEFT JOIN LATERAL (SELECT r.status, r.amount_cents, r.provider, r.reason, r.failure_reason,
+                                           r.created_at
+                                    FROM refunds r WHERE r.order_id = o.id
+                                    ORDER BY r.id DESC LIMIT 1) ref ON TRUE"""
 
 
 async def insert(
@@ -98,7 +105,8 @@ async def set_status(conn: Conn, *, order_id: int, status: str, reason: str | No
         """UPDATE orders SET status = %(s)s, updated_at = now(),
                   paid_at = CASE WHEN %(s)s = 'paid' THEN now() ELSE paid_at END,
                   cancelled_at = CASE WHEN %(s)s = 'cancelled' THEN now() ELSE cancelled_at END,
-                  cancel_reason = CASE WHEN %(s)s = 'cancelled' THEN %(r)s ELSE cancel_reason END
+                  cancel_reason = CASE WHEN %(s)s = 'cancelled' THEN %(r)s ELSE cancel_reason END,
+                  refunded_at = CASE WHEN %(s)s = 'refunded' THEN now() ELSE refunded_at END
            WHERE id = %(id)s""",
         {"id": order_id, "s": status, "r": reason},
     )

@@ -22,11 +22,13 @@ from commerce.errors import (
     InsufficientStock,
     InvalidStatusTransition,
     OrderNotFound,
+    OrderPaid,
     UnknownReference,
 )
 from commerce.inventory import repo as inventory_repo
 from commerce.orders import repo
 from commerce.orders.models import (
+    MANUAL_TRANSITIONS,
     TRANSITIONS,
     Confirmation,
     OrderAdmin,
@@ -35,6 +37,7 @@ from commerce.orders.models import (
     OrderPublic,
     OrderStatus,
     PaymentSummary,
+    RefundSummary,
 )
 from db.pool import Conn
 
@@ -116,7 +119,16 @@ async def _assemble(conn: Conn, rows: list[dict[str, Any]]) -> list[dict[str, An
             OrderLine(reference=line["reference"], name=line["name"], quantity=line["quantity"],
                       unit_price=line["unit_price"], line_total=line["unit_price"] * line["quantity"])
         )
-    return [{**r, "items": by_order[r["id"]], "payment": _payment(r), "confirmation": _confirmation(r)} for r in rows]
+    return [{**r, "items": by_order[r["id"]], "payment": _payment(r), "confirmation": _confirmation(r),
+             "refund": _refund(r)} for r in rows]
+
+
+def _refund(row: dict[str, Any]) -> RefundSummary | None:
+    if row.get("refund_status") is None:
+        return None
+    return RefundSummary(status=row["refund_status"], amount_cents=row["refund_amount_cents"],
+                         provider=row["refund_provider"], reason=row["refund_reason"],
+                         failure_reason=row["refund_failure_reason"], created_at=row["refund_created_at"])
 
 
 def _payment(row: dict[str, Any]) -> PaymentSummary | None:
@@ -159,13 +171,26 @@ async def change_status(
     conn: Conn, *, order_id: int, new_status: OrderStatus, reason: str | None = None,
     actor_id: int | None = None, owner_id: int | None = None,
 ) -> OrderPublic:
-    """Move an order along TRANSITIONS, with its stock effects, under a row lock.
+    """Move an order along MANUAL_TRANSITIONS, with its stock effects, under a row lock.
 
     `owner_id` restricts the change to that customer's own order (customers may only cancel)."""
     async with conn.transaction():
         row = await lock_order(conn, order_id=order_id, owner_id=owner_id)
         if owner_id is not None and new_status is not OrderStatus.cancelled:
             raise Forbidden("Customers may only cancel their orders")
+        current = OrderStatus(row["status"])
+        if new_status is OrderStatus.cancelled and current is OrderStatus.paid:
+            raise OrderPaid(f"Order {order_id} is paid: it is refunded (POST /api/v1/orders/{order_id}/refund), "
+                            "not cancelled", order_status=current.value)
+        if new_status is OrderStatus.refunded:
+            raise InvalidStatusTransition(
+                f"An order becomes refunded only through POST /api/v1/orders/{order_id}/refund",
+                current=current.value, requested=new_status.value)
+        if new_status not in MANUAL_TRANSITIONS[current]:
+            raise InvalidStatusTransition(
+                f"An order that is {current.value} cannot become {new_status.value}",
+                current=current.value, requested=new_status.value,
+            )
         await transition_locked(conn, row, new_status, reason=reason, actor_id=actor_id)
     count_transition(row, new_status)
     return await get_order(conn, order_id=order_id)
@@ -207,14 +232,18 @@ async def _apply_stock_effects(
     for line in sorted(order_lines, key=lambda x: x["watch_id"]):
         if new is OrderStatus.paid:
             await inventory_repo.consume_reservation(conn, watch_id=line["watch_id"], quantity=line["quantity"])
-        elif new is OrderStatus.cancelled:
-            balance: int | None
-            if current is OrderStatus.pending_payment:
-                balance = await inventory_repo.release(conn, watch_id=line["watch_id"], quantity=line["quantity"])
-            else:  # paid but not shipped: the units are back on the shelf
-                balance = await inventory_repo.adjust(conn, watch_id=line["watch_id"], delta=line["quantity"])
-            assert balance is not None
+        elif new is OrderStatus.cancelled:  # only ever from pending_payment: the reservation is released
+            balance = await inventory_repo.release(conn, watch_id=line["watch_id"], quantity=line["quantity"])
             await inventory_repo.record_movement(
                 conn, watch_id=line["watch_id"], delta=line["quantity"], kind="order_released",
                 reason=f"order {order_id} cancelled", balance_after=balance, order_id=order_id, actor_id=actor_id,
+            )
+        elif new is OrderStatus.refunded and current is OrderStatus.paid:
+            # The paid units were taken off the shelf; the refund puts them back. A cancelled order's
+            # units went back when it was cancelled, so its refund moves no stock.
+            refunded = await inventory_repo.adjust(conn, watch_id=line["watch_id"], delta=line["quantity"])
+            assert refunded is not None
+            await inventory_repo.record_movement(
+                conn, watch_id=line["watch_id"], delta=line["quantity"], kind="order_refunded",
+                reason=f"order {order_id} refunded", balance_after=refunded, order_id=order_id, actor_id=actor_id,
             )
