@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from commerce.orders.models import OrderLimits
+
 
 @dataclass(frozen=True)
 class ApiConfig:
@@ -18,3 +20,4 @@ class ApiConfig:
     environment: str = "development"
     stripe_webhook_secret: str | None = None
     alert_token: str | None = None
+    order_limits: OrderLimits = field(default_factory=OrderLimits)

@@ -18,6 +18,7 @@ from commerce.customers import service as customers
 from commerce.customers.models import Principal, Role
 from commerce.customers.security import TokenIssuer
 from commerce.errors import Forbidden, Unauthorized
+from commerce.orders.models import OrderLimits
 from commerce.payments.provider import PaymentProvider
 from db.pool import Conn, Pool
 from rag.embedder import Embedder
@@ -50,6 +51,11 @@ async def get_payments(request: Request) -> PaymentProvider:
     return provider
 
 
+async def get_order_limits(request: Request) -> OrderLimits:
+    limits: OrderLimits = request.app.state.order_limits
+    return limits
+
+
 async def get_embedder(request: Request) -> Embedder:
     embedder: Embedder = request.app.state.embedder
     return embedder
@@ -58,6 +64,7 @@ async def get_embedder(request: Request) -> Embedder:
 PoolDep = Annotated[Pool, Depends(get_pool)]
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 PaymentsDep = Annotated[PaymentProvider, Depends(get_payments)]
+OrderLimitsDep = Annotated[OrderLimits, Depends(get_order_limits)]
 ConnDep = Annotated[Conn, Depends(get_conn)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
 

@@ -66,6 +66,7 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.state.embedder = services.embedder
     app.state.stripe_webhook_secret = config.stripe_webhook_secret
     app.state.alert_token = config.alert_token
+    app.state.order_limits = config.order_limits
 
     install_error_handlers(app)
     # Catalog first: it is the hottest path, and routes are matched in order.

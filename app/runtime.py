@@ -92,6 +92,7 @@ def api_config(settings: Settings) -> ApiConfig:
         max_body_bytes=settings.max_body_bytes,
         environment=settings.environment,
         alert_token=settings.alert_token(),
+        order_limits=settings.order_limits,
         stripe_webhook_secret=(
             settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
         ),

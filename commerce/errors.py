@@ -150,3 +150,13 @@ class OrderNotRefundable(Conflict):
 class RefundFailed(Conflict):
     code = "refund_failed"
     title = "The payment provider refused the refund"
+
+
+class QuantityLimitExceeded(InvalidInput):
+    code = "quantity_limit_exceeded"
+    title = "More units than one order may hold"
+
+
+class UnpaidOrdersLimit(Conflict):
+    code = "unpaid_orders_limit"
+    title = "Too many orders waiting for payment"

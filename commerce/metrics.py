@@ -16,3 +16,5 @@ REORDER_PROPOSALS = Gauge("reorder_proposals", "Reorder proposals in the databas
 PAYMENT_FAILURES = Counter("payment_failures_total", "Payment attempts the provider reported as failed")
 REFUNDS = Counter("refunds_total", "Refund answers applied, by outcome (refunded, refund_failed, refund_pending, "
                   "already_settled, duplicate, unknown_refund)", ["outcome"])
+RESERVED_UNPAID_UNITS = Gauge("orders_reserved_unpaid_units",
+                              "Units held by orders waiting for payment (released when paid, cancelled or expired)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import ConnDep, CustomerUser, IdempotencyKey
+from api.deps import ConnDep, CustomerUser, IdempotencyKey, OrderLimitsDep
 from commerce.cart import service
 from commerce.cart.models import CartItemSet, CartPublic
 from commerce.orders.models import OrderPublic
@@ -36,10 +36,11 @@ async def clear_cart(principal: CustomerUser, conn: ConnDep) -> None:
 @router.post("/checkout", status_code=status.HTTP_201_CREATED,
              responses={409: {"description": "Insufficient stock (code `insufficient_stock`)"}})
 async def checkout(
-    principal: CustomerUser, conn: ConnDep, response: Response, idempotency_key: IdempotencyKey = None
+    principal: CustomerUser, conn: ConnDep, response: Response, limits: OrderLimitsDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> OrderPublic:
     order, created = await service.checkout(conn, customer_id=principal.customer_id,
-                                            idempotency_key=idempotency_key)
+                                            idempotency_key=idempotency_key, limits=limits)
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
     return order

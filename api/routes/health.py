@@ -9,6 +9,7 @@ from api.deps import ConnDep, PoolDep, Public
 from api.problems import problem
 from commerce import metrics
 from commerce.inventory import repo as inventory_repo
+from commerce.orders import service as orders
 from commerce.replenishment import service as replenishment
 
 router = APIRouter(tags=["health"], dependencies=[Public])
@@ -33,6 +34,7 @@ async def ready(pool: PoolDep) -> Response:
 async def prometheus_metrics(conn: ConnDep) -> Response:
     # Gauges that mirror database state are read at scrape time, so they are never stale.
     metrics.WATCHES_LOW_STOCK.set(await inventory_repo.count_low_stock(conn))
+    await orders.refresh_gauges(conn)
     for status, count in (await replenishment.counts_by_status(conn)).items():
         metrics.REORDER_PROPOSALS.labels(status.value).set(count)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -10,7 +10,7 @@ from commerce.catalog import repo as catalog_repo
 from commerce.catalog.service import image_url
 from commerce.errors import EmptyCart, WatchNotFound
 from commerce.orders import service as orders
-from commerce.orders.models import OrderCreate, OrderLineIn, OrderPublic
+from commerce.orders.models import OrderCreate, OrderLimits, OrderLineIn, OrderPublic
 from db.pool import Conn
 
 
@@ -43,14 +43,16 @@ async def clear(conn: Conn, *, customer_id: int) -> None:
     await repo.clear(conn, customer_id=customer_id)
 
 
-async def checkout(conn: Conn, *, customer_id: int, idempotency_key: str | None) -> tuple[OrderPublic, bool]:
+async def checkout(
+    conn: Conn, *, customer_id: int, idempotency_key: str | None, limits: OrderLimits
+) -> tuple[OrderPublic, bool]:
     """Place an order for the cart's contents; the cart empties only when the order exists."""
     cart = await get_cart(conn, customer_id=customer_id)
     if not cart.items:
         raise EmptyCart("The cart is empty")
     request = OrderCreate(items=[OrderLineIn(reference=i.reference, quantity=i.quantity) for i in cart.items])
     order, created = await orders.place_order(
-        conn, customer_id=customer_id, data=request, idempotency_key=idempotency_key
+        conn, customer_id=customer_id, data=request, idempotency_key=idempotency_key, limits=limits
     )
     await repo.clear(conn, customer_id=customer_id)
     return order, created

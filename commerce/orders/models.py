@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -39,6 +40,18 @@ MANUAL_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 MAX_LINES = 50
 MAX_QUANTITY = 1_000_000
+
+
+@dataclass(frozen=True)
+class OrderLimits:
+    """Caps that keep one shopper from reserving the shelf for the payment window (SEIKO_ORDER_*,
+    SEIKO_CUSTOMER_* settings). A request over a quantity cap is refused whatever the stock; the
+    per-customer caps count the orders still waiting for payment, this one included."""
+
+    max_line_quantity: int = 10
+    max_order_units: int = 25
+    max_unpaid_orders: int = 5
+    max_reserved_value: Decimal = Decimal("20000.00")
 
 
 class OrderLineIn(BaseModel):

@@ -138,3 +138,36 @@ async def unpaid_older_than(conn: Conn, *, age: timedelta, limit: int) -> list[i
         {"age": age, "l": limit},
     )
     return [int(r["id"]) for r in await cur.fetchall()]
+
+
+async def lock_customer_orders(conn: Conn, *, customer_id: int) -> None:
+    """Serialise one customer's order placements (inside the caller's transaction), so two at once
+    cannot both pass the unpaid-order caps. Other customers are not held up."""
+    # The two-int4 form: a class id of its own (the prompt registry uses 0x5E1C0) and the customer id
+    # folded into int4 (two customers sharing a key only wait for each other).
+    await conn.execute("SELECT pg_advisory_xact_lock(%(ns)s, mod(%(c)s::bigint, 2147483647)::int4)",
+                       {"ns": _PLACEMENT_LOCK, "c": customer_id})
+
+
+_PLACEMENT_LOCK = 0x5E1C1
+
+
+async def unpaid_for_customer(conn: Conn, *, customer_id: int) -> dict[str, Any]:
+    """How many of this customer's orders wait for payment, and their value."""
+    cur = await conn.execute(
+        """SELECT count(*) AS orders, coalesce(sum(total), 0) AS value FROM orders
+           WHERE customer_id = %(c)s AND status = 'pending_payment'""",
+        {"c": customer_id},
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return row
+
+
+async def reserved_unpaid_units(conn: Conn) -> int:
+    cur = await conn.execute(
+        """SELECT coalesce(sum(oi.quantity), 0) AS n FROM order_items oi JOIN orders o ON o.id = oi.order_id
+           WHERE o.status = 'pending_payment'"""
+    )
+    row = await cur.fetchone()
+    return int(row["n"]) if row else 0

@@ -23,7 +23,9 @@ from commerce.errors import (
     InvalidStatusTransition,
     OrderNotFound,
     OrderPaid,
+    QuantityLimitExceeded,
     UnknownReference,
+    UnpaidOrdersLimit,
 )
 from commerce.inventory import repo as inventory_repo
 from commerce.orders import repo
@@ -33,6 +35,7 @@ from commerce.orders.models import (
     Confirmation,
     OrderAdmin,
     OrderCreate,
+    OrderLimits,
     OrderLine,
     OrderPublic,
     OrderStatus,
@@ -54,7 +57,7 @@ def _request_hash(lines: dict[str, int]) -> str:
 
 
 async def place_order(
-    conn: Conn, *, customer_id: int, data: OrderCreate, idempotency_key: str | None
+    conn: Conn, *, customer_id: int, data: OrderCreate, idempotency_key: str | None, limits: OrderLimits
 ) -> tuple[OrderPublic, bool]:
     """Reserve stock and create the order. Returns the order and whether it was newly created
     (False when an Idempotency-Key replay returned the earlier order)."""
@@ -65,7 +68,7 @@ async def place_order(
         if earlier is not None:
             return await _replay(conn, earlier, digest), False
     try:
-        order_id = await _reserve_and_insert(conn, customer_id, wanted, idempotency_key, digest)
+        order_id = await _reserve_and_insert(conn, customer_id, wanted, idempotency_key, digest, limits)
     except psycopg.errors.UniqueViolation:
         # A concurrent request with the same key won the race; answer with its order.
         assert idempotency_key is not None
@@ -83,9 +86,10 @@ async def _replay(conn: Conn, earlier: dict[str, Any], digest: str) -> OrderPubl
 
 
 async def _reserve_and_insert(
-    conn: Conn, customer_id: int, wanted: dict[str, int], key: str | None, digest: str
+    conn: Conn, customer_id: int, wanted: dict[str, int], key: str | None, digest: str, limits: OrderLimits
 ) -> int:
     async with conn.transaction():
+        await repo.lock_customer_orders(conn, customer_id=customer_id)
         watches = await catalog_repo.get_watches_by_references(conn, references=list(wanted))
         unknown = sorted(set(wanted) - {w["reference"] for w in watches})
         if unknown:
@@ -109,7 +113,36 @@ async def _reserve_and_insert(
                 conn, watch_id=watch["id"], delta=-quantity, kind="order_reserved",
                 reason=f"order {order_id}", balance_after=balance, order_id=order_id,
             )
+        # After the stock check, so a request for more than exists is still `insufficient_stock`;
+        # any refusal here rolls the reservation back with the rest.
+        _check_quantities(wanted, limits)
+        await _check_unpaid(conn, customer_id, limits)
     return order_id
+
+
+def _check_quantities(wanted: dict[str, int], limits: OrderLimits) -> None:
+    over = sorted(ref for ref, quantity in wanted.items() if quantity > limits.max_line_quantity)
+    if over:
+        raise QuantityLimitExceeded(
+            f"At most {limits.max_line_quantity} of one watch per order ({', '.join(over)})",
+            limit="line_quantity", allowed=limits.max_line_quantity, references=over)
+    units = sum(wanted.values())
+    if units > limits.max_order_units:
+        raise QuantityLimitExceeded(f"At most {limits.max_order_units} watches per order; this one has {units}",
+                                    limit="order_units", allowed=limits.max_order_units, requested=units)
+
+
+async def _check_unpaid(conn: Conn, customer_id: int, limits: OrderLimits) -> None:
+    unpaid = await repo.unpaid_for_customer(conn, customer_id=customer_id)  # this order included
+    if unpaid["orders"] > limits.max_unpaid_orders:
+        raise UnpaidOrdersLimit(
+            f"You have {unpaid['orders'] - 1} orders waiting for payment; pay or cancel one first "
+            f"(at most {limits.max_unpaid_orders})", limit="unpaid_orders", allowed=limits.max_unpaid_orders)
+    if unpaid["value"] > limits.max_reserved_value:
+        raise UnpaidOrdersLimit(
+            f"Unpaid orders may hold at most ${limits.max_reserved_value:,} of watches; with this one yours "
+            f"would hold ${unpaid['value']:,}", limit="reserved_value", allowed=str(limits.max_reserved_value),
+            requested=str(unpaid["value"]))
 
 
 async def _assemble(conn: Conn, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -247,3 +280,8 @@ async def _apply_stock_effects(
                 conn, watch_id=line["watch_id"], delta=line["quantity"], kind="order_refunded",
                 reason=f"order {order_id} refunded", balance_after=refunded, order_id=order_id, actor_id=actor_id,
             )
+
+
+async def refresh_gauges(conn: Conn) -> None:
+    """Gauges that mirror the database, read when metrics are collected."""
+    metrics.RESERVED_UNPAID_UNITS.set(await repo.reserved_unpaid_units(conn))
