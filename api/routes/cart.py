@@ -17,10 +17,14 @@ async def get_cart(principal: CustomerUser, conn: ConnDep) -> CartPublic:
     return await service.get_cart(conn, customer_id=principal.customer_id)
 
 
-@router.put("/items/{reference}", summary="Set the quantity of a watch in the cart")
-async def set_item(reference: str, data: CartItemSet, principal: CustomerUser, conn: ConnDep) -> CartPublic:
+@router.put("/items/{reference}", summary="Set the quantity of a watch in the cart",
+            responses={409: {"description": "More than is available (`insufficient_stock`, with `available`)"},
+                       422: {"description": "Over the per-order cap (`quantity_limit_exceeded`)"}})
+async def set_item(
+    reference: str, data: CartItemSet, principal: CustomerUser, conn: ConnDep, limits: OrderLimitsDep
+) -> CartPublic:
     return await service.set_item(conn, customer_id=principal.customer_id, reference=reference,
-                                  quantity=data.quantity)
+                                  quantity=data.quantity, limits=limits)
 
 
 @router.delete("/items/{reference}")
@@ -34,7 +38,8 @@ async def clear_cart(principal: CustomerUser, conn: ConnDep) -> None:
 
 
 @router.post("/checkout", status_code=status.HTTP_201_CREATED,
-             responses={409: {"description": "Insufficient stock (code `insufficient_stock`)"}})
+             responses={409: {"description": "Insufficient stock (code `insufficient_stock`; `lines` lists every "
+                                             "short line)"}})
 async def checkout(
     principal: CustomerUser, conn: ConnDep, response: Response, limits: OrderLimitsDep,
     idempotency_key: IdempotencyKey = None,

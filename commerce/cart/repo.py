@@ -33,3 +33,11 @@ async def remove(conn: Conn, *, customer_id: int, watch_id: int) -> None:
 
 async def clear(conn: Conn, *, customer_id: int) -> None:
     await conn.execute("DELETE FROM cart_items WHERE customer_id = %(c)s", {"c": customer_id})
+
+
+async def remove_references(conn: Conn, *, customer_id: int, references: list[str]) -> None:
+    await conn.execute(
+        """DELETE FROM cart_items c USING watches w
+           WHERE c.watch_id = w.id AND c.customer_id = %(c)s AND w.reference = ANY(%(r)s)""",
+        {"c": customer_id, "r": references},
+    )

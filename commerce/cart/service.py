@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from commerce.cart import repo
 from commerce.cart.models import CartLine, CartPublic
 from commerce.catalog import repo as catalog_repo
 from commerce.catalog.service import image_url
-from commerce.errors import EmptyCart, WatchNotFound
+from commerce.errors import EmptyCart, InsufficientStock, QuantityLimitExceeded, WatchNotFound
 from commerce.orders import service as orders
 from commerce.orders.models import OrderCreate, OrderLimits, OrderLineIn, OrderPublic
 from db.pool import Conn
@@ -23,12 +24,28 @@ async def get_cart(conn: Conn, *, customer_id: int) -> CartPublic:
     return CartPublic(items=items, total=sum((i.line_total for i in items), Decimal("0.00")))
 
 
-async def set_item(conn: Conn, *, customer_id: int, reference: str, quantity: int) -> CartPublic:
+async def set_item(
+    conn: Conn, *, customer_id: int, reference: str, quantity: int, limits: OrderLimits
+) -> CartPublic:
+    """Set a line's quantity; refused at once when the shelf or the per-order cap cannot honour it."""
     watch = await catalog_repo.get_watch(conn, reference=reference)
     if watch is None:
         raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
+    check_quantity(watch, quantity, limits)
     await repo.upsert(conn, customer_id=customer_id, watch_id=watch["id"], quantity=quantity)
     return await get_cart(conn, customer_id=customer_id)
+
+
+def check_quantity(watch: dict[str, Any], quantity: int, limits: OrderLimits) -> None:
+    available = int(watch["stock_available"])
+    if quantity > available:
+        detail = (f"{watch['reference']} is out of stock" if available == 0
+                  else f"Only {available} of {watch['reference']} available; {quantity} requested")
+        raise InsufficientStock(detail, reference=watch["reference"], requested=quantity, available=available)
+    if quantity > limits.max_line_quantity:
+        raise QuantityLimitExceeded(f"At most {limits.max_line_quantity} of one watch per order",
+                                    limit="line_quantity", allowed=limits.max_line_quantity,
+                                    references=[watch["reference"]])
 
 
 async def remove_item(conn: Conn, *, customer_id: int, reference: str) -> CartPublic:
@@ -46,7 +63,15 @@ async def clear(conn: Conn, *, customer_id: int) -> None:
 async def checkout(
     conn: Conn, *, customer_id: int, idempotency_key: str | None, limits: OrderLimits
 ) -> tuple[OrderPublic, bool]:
-    """Place an order for the cart's contents; the cart empties only when the order exists."""
+    """Place an order for the cart's contents; the cart empties only when the order exists. A retry
+    with the same Idempotency-Key answers with the order the first attempt placed, even when that
+    attempt emptied the cart, or died between placing the order and emptying it."""
+    if idempotency_key:
+        earlier = await orders.replay(conn, customer_id=customer_id, idempotency_key=idempotency_key)
+        if earlier is not None:
+            await repo.remove_references(conn, customer_id=customer_id,
+                                         references=[line.reference for line in earlier.items])
+            return earlier, False
     cart = await get_cart(conn, customer_id=customer_id)
     if not cart.items:
         raise EmptyCart("The cart is empty")

@@ -79,6 +79,13 @@ async def place_order(
     return await get_order(conn, order_id=order_id, customer_id=customer_id), True
 
 
+async def replay(conn: Conn, *, customer_id: int, idempotency_key: str) -> OrderPublic | None:
+    """The order an earlier request with this key placed, whatever it asked for (a cart checkout
+    retried after its cart emptied into that order)."""
+    earlier = await repo.find_by_idempotency_key(conn, customer_id=customer_id, key=idempotency_key)
+    return None if earlier is None else await get_order(conn, order_id=earlier["id"], customer_id=customer_id)
+
+
 async def _replay(conn: Conn, earlier: dict[str, Any], digest: str) -> OrderPublic:
     if earlier["request_hash"] != digest:
         raise IdempotencyKeyReused("This Idempotency-Key was used for a different order")
@@ -97,21 +104,31 @@ async def _reserve_and_insert(
         total = sum((w["price"] * wanted[w["reference"]] for w in watches), Decimal("0.00"))
         order_id = await repo.insert(conn, customer_id=customer_id, total=total, idempotency_key=key,
                                      request_hash=digest)
+        short: list[dict[str, Any]] = []
         for watch in watches:  # ordered by id: a stable lock order
             quantity = wanted[watch["reference"]]
             balance = await inventory_repo.reserve(conn, watch_id=watch["id"], quantity=quantity)
             if balance is None:
+                # Keep going: the shopper hears about every short line at once, not one per attempt.
                 current = await catalog_repo.get_watch(conn, reference=watch["reference"])
-                available = current["stock_available"] if current else 0
-                raise InsufficientStock(
-                    f"Only {available} of {watch['reference']} available; {quantity} requested",
-                    reference=watch["reference"], requested=quantity, available=available,
-                )
+                short.append({"reference": watch["reference"], "requested": quantity,
+                              "available": current["stock_available"] if current else 0})
+                continue
+            if short:
+                continue  # the order fails anyway; the rollback undoes what was reserved
             await repo.insert_line(conn, order_id=order_id, watch_id=watch["id"], quantity=quantity,
                                    unit_price=watch["price"])
             await inventory_repo.record_movement(
                 conn, watch_id=watch["id"], delta=-quantity, kind="order_reserved",
                 reason=f"order {order_id}", balance_after=balance, order_id=order_id,
+            )
+        if short:
+            first = short[0]
+            raise InsufficientStock(
+                "; ".join(f"Only {line['available']} of {line['reference']} available, {line['requested']} requested"
+                          for line in short),
+                reference=first["reference"], requested=first["requested"], available=first["available"],
+                lines=short,
             )
         # After the stock check, so a request for more than exists is still `insufficient_stock`;
         # any refusal here rolls the reservation back with the rest.
