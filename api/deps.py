@@ -7,13 +7,15 @@ import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem
 from limits.strategies import MovingWindowRateLimiter
 
+from api.guest_cart import GUEST_CART_COOKIE, GUEST_CART_DAYS, guest_cart_key, new_guest_cart
 from api.middleware import client_ip
 from api.page_errors import LoginRequired, PageForbidden
+from commerce.cart.models import CartOwner
 from commerce.customers import service as customers
 from commerce.customers.models import Principal, Role
 from commerce.customers.security import TokenIssuer
@@ -128,6 +130,21 @@ async def _maybe_principal(
 
 
 MaybeUser = Annotated[Principal | None, Depends(_maybe_principal)]
+
+async def cart_owner(request: Request, response: Response, principal: MaybeUser) -> CartOwner:
+    """The signed-in customer's cart, else this browser's guest cart (its cookie set on first write)."""
+    if principal is not None:
+        return CartOwner(customer_id=principal.customer_id)
+    key = guest_cart_key(request)
+    if key is None:
+        token, key = new_guest_cart()
+        if request.method not in _SAFE_METHODS:
+            response.set_cookie(GUEST_CART_COOKIE, token, max_age=GUEST_CART_DAYS * 86400, httponly=True,
+                                secure=request.url.scheme == "https", samesite="lax", path="/")
+    return CartOwner(guest_key=key)
+
+
+CartOwnerDep = Annotated[CartOwner, Depends(cart_owner)]
 
 
 async def chat_rate_limit(request: Request) -> None:

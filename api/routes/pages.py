@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import ConnDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
+from api.deps import CartOwnerDep, ConnDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
 from api.templating import render
 from commerce.cart import service as cart_service
 from commerce.catalog import service as catalog
@@ -66,9 +66,9 @@ async def register_page(request: Request, conn: ConnDep, user: MaybeUser, next: 
     return await _account_page(request, "register.html", conn, user, next)
 
 
-@router.get("/cart", response_class=HTMLResponse)
-async def cart_page(request: Request, conn: ConnDep, user: CustomerPage) -> HTMLResponse:
-    cart = await cart_service.get_cart(conn, customer_id=user.customer_id)
+@router.get("/cart", response_class=HTMLResponse, dependencies=[Public])
+async def cart_page(request: Request, conn: ConnDep, user: MaybeUser, owner: CartOwnerDep) -> HTMLResponse:
+    cart = await cart_service.get_cart(conn, owner=owner)
     return await render(request, "cart.html", conn=conn, user=user, cart=cart)
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from commerce.cart import repo
-from commerce.cart.models import CartLine, CartPublic
+from commerce.cart.models import CartLine, CartOwner, CartPublic
 from commerce.catalog import repo as catalog_repo
 from commerce.catalog.service import image_url
 from commerce.errors import EmptyCart, InsufficientStock, QuantityLimitExceeded, WatchNotFound
@@ -15,8 +15,8 @@ from commerce.orders.models import OrderCreate, OrderLimits, OrderLineIn, OrderP
 from db.pool import Conn
 
 
-async def get_cart(conn: Conn, *, customer_id: int) -> CartPublic:
-    rows = await repo.lines(conn, customer_id=customer_id)
+async def get_cart(conn: Conn, *, owner: CartOwner) -> CartPublic:
+    rows = await repo.lines(conn, owner=owner)
     items = [
         CartLine(**r, line_total=r["unit_price"] * r["quantity"], image_url=image_url(r["reference"]))
         for r in rows
@@ -25,15 +25,15 @@ async def get_cart(conn: Conn, *, customer_id: int) -> CartPublic:
 
 
 async def set_item(
-    conn: Conn, *, customer_id: int, reference: str, quantity: int, limits: OrderLimits
+    conn: Conn, *, owner: CartOwner, reference: str, quantity: int, limits: OrderLimits
 ) -> CartPublic:
     """Set a line's quantity; refused at once when the shelf or the per-order cap cannot honour it."""
     watch = await catalog_repo.get_watch(conn, reference=reference)
     if watch is None:
         raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
     check_quantity(watch, quantity, limits)
-    await repo.upsert(conn, customer_id=customer_id, watch_id=watch["id"], quantity=quantity)
-    return await get_cart(conn, customer_id=customer_id)
+    await repo.upsert(conn, owner=owner, watch_id=watch["id"], quantity=quantity)
+    return await get_cart(conn, owner=owner)
 
 
 def check_quantity(watch: dict[str, Any], quantity: int, limits: OrderLimits) -> None:
@@ -48,16 +48,22 @@ def check_quantity(watch: dict[str, Any], quantity: int, limits: OrderLimits) ->
                                     references=[watch["reference"]])
 
 
-async def remove_item(conn: Conn, *, customer_id: int, reference: str) -> CartPublic:
+async def remove_item(conn: Conn, *, owner: CartOwner, reference: str) -> CartPublic:
     watch = await catalog_repo.get_watch(conn, reference=reference, include_inactive=True)
     if watch is None:
         raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
-    await repo.remove(conn, customer_id=customer_id, watch_id=watch["id"])
-    return await get_cart(conn, customer_id=customer_id)
+    await repo.remove(conn, owner=owner, watch_id=watch["id"])
+    return await get_cart(conn, owner=owner)
 
 
-async def clear(conn: Conn, *, customer_id: int) -> None:
-    await repo.clear(conn, customer_id=customer_id)
+async def clear(conn: Conn, *, owner: CartOwner) -> None:
+    await repo.clear(conn, owner=owner)
+
+
+async def merge_guest_cart(conn: Conn, *, guest_key: str, customer_id: int, limits: OrderLimits) -> int:
+    """At sign-in the guest's cart joins the customer's (quantities added), so nothing is lost."""
+    return await repo.merge_guest(conn, guest_key=guest_key, customer_id=customer_id,
+                                  max_quantity=limits.max_line_quantity)
 
 
 async def checkout(
@@ -72,12 +78,13 @@ async def checkout(
             await repo.remove_references(conn, customer_id=customer_id,
                                          references=[line.reference for line in earlier.items])
             return earlier, False
-    cart = await get_cart(conn, customer_id=customer_id)
+    owner = CartOwner(customer_id=customer_id)
+    cart = await get_cart(conn, owner=owner)
     if not cart.items:
         raise EmptyCart("The cart is empty")
     request = OrderCreate(items=[OrderLineIn(reference=i.reference, quantity=i.quantity) for i in cart.items])
     order, created = await orders.place_order(
         conn, customer_id=customer_id, data=request, idempotency_key=idempotency_key, limits=limits
     )
-    await repo.clear(conn, customer_id=customer_id)
+    await repo.clear(conn, owner=owner)
     return order, created

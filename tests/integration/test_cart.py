@@ -3,13 +3,16 @@ checkout, and a retried checkout answers with the order the first attempt placed
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from commerce.orders import service as orders
 from commerce.orders.models import OrderCreate, OrderLimits, OrderLineIn
 from db.pool import Conn
-from tests.fix_app import Users
+from tests.fix_app import PASSWORD, Users
 from tests.integration.test_orders import a_reference, set_stock, stock_of
 
 pytestmark = pytest.mark.integration
@@ -97,3 +100,37 @@ async def test_checkout_retried_after_a_crash_before_the_cart_emptied(
     assert (await client.get("/api/v1/cart", headers=headers)).json()["items"] == []
     assert await stock_of(conn, watch["reference"]) == reserved, "no second reservation"
     assert len((await client.get("/api/v1/orders", headers=headers)).json()["items"]) == 1
+
+
+async def test_a_guest_cart_survives_sign_in(
+    app: FastAPI, client: httpx.AsyncClient, users: Users, conn: Conn
+) -> None:
+    email = f"guest-{uuid.uuid4().hex[:8]}@example.com"
+    headers = await users.customer(email)
+    items = (await client.get("/api/v1/watches", params={"limit": 100, "in_stock": True})).json()["items"]
+    both, guest_only = [w["reference"] for w in items if w["stock_available"] >= 5][:2]
+    assert (await put(client, headers, both, 1)).status_code == 200  # already in the account's cart
+
+    guest = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://store.test")  # a new browser
+    async with guest:
+        r = await guest.put(f"/api/v1/cart/items/{both}", json={"quantity": 2})
+        assert r.status_code == 200, r.text
+        assert "seiko_cart=" in r.headers["set-cookie"] and "HttpOnly" in r.headers["set-cookie"]
+        assert (await guest.put(f"/api/v1/cart/items/{guest_only}", json={"quantity": 1})).status_code == 200
+        assert (await guest.put(f"/api/v1/cart/items/{guest_only}", json={"quantity": 10**4})).status_code == 422
+        cart = (await guest.get("/api/v1/cart")).json()
+        assert [(i["reference"], i["quantity"]) for i in cart["items"]] == [(both, 2), (guest_only, 1)]
+        r = await guest.post("/api/v1/cart/checkout")
+        assert (r.status_code, r.json()["code"]) == (401, "unauthorized")
+        # Another browser does not see it.
+        assert (await client.get("/api/v1/cart")).json()["items"] == []
+
+        r = await guest.post("/api/v1/auth/session", json={"email": email, "password": PASSWORD})
+        assert r.status_code == 200, r.text
+        assert 'seiko_cart=""' in r.headers["set-cookie"] or "seiko_cart=;" in r.headers["set-cookie"]
+        merged = (await guest.get("/api/v1/cart")).json()
+        assert sorted((i["reference"], i["quantity"]) for i in merged["items"]) == sorted([(both, 3), (guest_only, 1)])
+    cur = await conn.execute("SELECT count(*) AS n FROM guest_cart_items")
+    assert await cur.fetchone() == {"n": 0}
+    account = (await client.get("/api/v1/cart", headers=headers)).json()
+    assert sorted((i["reference"], i["quantity"]) for i in account["items"]) == sorted([(both, 3), (guest_only, 1)])
