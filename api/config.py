@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from commerce.orders.checkout import CheckoutRates
 from commerce.orders.models import OrderLimits
 
 
@@ -21,3 +22,4 @@ class ApiConfig:
     stripe_webhook_secret: str | None = None
     alert_token: str | None = None
     order_limits: OrderLimits = field(default_factory=OrderLimits)
+    checkout_rates: CheckoutRates = field(default_factory=CheckoutRates)

@@ -20,6 +20,7 @@ from commerce.customers import service as customers
 from commerce.customers.models import Principal, Role
 from commerce.customers.security import TokenIssuer
 from commerce.errors import Forbidden, Unauthorized
+from commerce.orders.checkout import CheckoutRates
 from commerce.orders.models import OrderLimits
 from commerce.payments.provider import PaymentProvider
 from db.pool import Conn, Pool
@@ -58,6 +59,11 @@ async def get_order_limits(request: Request) -> OrderLimits:
     return limits
 
 
+async def get_checkout_rates(request: Request) -> CheckoutRates:
+    rates: CheckoutRates = request.app.state.checkout_rates
+    return rates
+
+
 async def get_embedder(request: Request) -> Embedder:
     embedder: Embedder = request.app.state.embedder
     return embedder
@@ -67,6 +73,7 @@ PoolDep = Annotated[Pool, Depends(get_pool)]
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 PaymentsDep = Annotated[PaymentProvider, Depends(get_payments)]
 OrderLimitsDep = Annotated[OrderLimits, Depends(get_order_limits)]
+CheckoutRatesDep = Annotated[CheckoutRates, Depends(get_checkout_rates)]
 ConnDep = Annotated[Conn, Depends(get_conn)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
 

@@ -67,6 +67,7 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.state.stripe_webhook_secret = config.stripe_webhook_secret
     app.state.alert_token = config.alert_token
     app.state.order_limits = config.order_limits
+    app.state.checkout_rates = config.checkout_rates
 
     install_error_handlers(app)
     # Catalog first: it is the hottest path, and routes are matched in order.

@@ -93,6 +93,7 @@ def api_config(settings: Settings) -> ApiConfig:
         environment=settings.environment,
         alert_token=settings.alert_token(),
         order_limits=settings.order_limits,
+        checkout_rates=settings.checkout_rates,
         stripe_webhook_secret=(
             settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
         ),

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from commerce.orders.checkout import CheckoutRates
 from commerce.orders.models import OrderLimits
 from commerce.replenishment.models import ReorderPolicy
 
@@ -59,6 +60,12 @@ class Settings(BaseSettings):
     customer_max_unpaid_orders: int = Field(5, validation_alias="SEIKO_CUSTOMER_MAX_UNPAID_ORDERS", ge=1)
     customer_max_reserved_usd: Decimal = Field(Decimal("20000"), validation_alias="SEIKO_CUSTOMER_MAX_RESERVED_USD",
                                                gt=0)
+    # Checkout: shipping cost per method (JSON), free standard shipping from an order value, and tax
+    # rates by country or country-region as JSON (e.g. {"US": "0", "US-CA": "0.0725", "GB": "0.20"});
+    # orders ship only to the countries of the tax table. Unset: the built-in tables.
+    shipping_rates_usd: dict[str, Decimal] | None = Field(None, validation_alias="SEIKO_SHIPPING_RATES_USD")
+    free_shipping_over_usd: Decimal | None = Field(Decimal("500"), validation_alias="SEIKO_FREE_SHIPPING_OVER_USD")
+    tax_rates: dict[str, Decimal] | None = Field(None, validation_alias="SEIKO_TAX_RATES")
     expiry_sweep_seconds: int = Field(60, validation_alias="SEIKO_EXPIRY_SWEEP_SECONDS", ge=1)
     scheduler_enabled: bool = Field(True, validation_alias="SEIKO_SCHEDULER")
     embedding_model: str = Field("all-MiniLM-L6-v2", validation_alias="SEIKO_EMBEDDING_MODEL")
@@ -129,6 +136,12 @@ class Settings(BaseSettings):
         return OrderLimits(max_line_quantity=self.order_max_line_quantity, max_order_units=self.order_max_units,
                            max_unpaid_orders=self.customer_max_unpaid_orders,
                            max_reserved_value=self.customer_max_reserved_usd)
+
+    @property
+    def checkout_rates(self) -> CheckoutRates:
+        default = CheckoutRates()
+        return CheckoutRates(shipping=self.shipping_rates_usd or default.shipping,
+                             free_shipping_over=self.free_shipping_over_usd, tax=self.tax_rates or default.tax)
 
     @property
     def embedded_pgdata(self) -> Path:

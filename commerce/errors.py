@@ -160,3 +160,8 @@ class QuantityLimitExceeded(InvalidInput):
 class UnpaidOrdersLimit(Conflict):
     code = "unpaid_orders_limit"
     title = "Too many orders waiting for payment"
+
+
+class InvalidAddress(InvalidInput):
+    code = "invalid_address"
+    title = "The shipping address cannot be used"

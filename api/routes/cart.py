@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import CartOwnerDep, ConnDep, CustomerUser, IdempotencyKey, OrderLimitsDep, Public
+from api.deps import CartOwnerDep, CheckoutRatesDep, ConnDep, CustomerUser, IdempotencyKey, OrderLimitsDep, Public
 from commerce.cart import service
 from commerce.cart.models import CartItemSet, CartPublic
-from commerce.orders.models import OrderPublic
+from commerce.orders.models import CheckoutRequest, OrderPublic
 
 router = APIRouter(prefix="/cart", tags=["cart"])
 # A guest may fill a cart (kept by a cookie, merged into the customer's cart at sign-in); checking
@@ -42,11 +42,13 @@ async def clear_cart(owner: CartOwnerDep, conn: ConnDep) -> None:
              responses={409: {"description": "Insufficient stock (code `insufficient_stock`; `lines` lists every "
                                              "short line)"}})
 async def checkout(
-    principal: CustomerUser, conn: ConnDep, response: Response, limits: OrderLimitsDep,
-    idempotency_key: IdempotencyKey = None,
+    principal: CustomerUser, conn: ConnDep, response: Response, limits: OrderLimitsDep, rates: CheckoutRatesDep,
+    data: CheckoutRequest | None = None, idempotency_key: IdempotencyKey = None,
 ) -> OrderPublic:
+    """The cart becomes an order: with `shipping` (address and method) the total adds shipping and tax."""
     order, created = await service.checkout(conn, customer_id=principal.customer_id,
-                                            idempotency_key=idempotency_key, limits=limits)
+                                            idempotency_key=idempotency_key, limits=limits, rates=rates,
+                                            shipping=data.shipping if data else None)
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
     return order

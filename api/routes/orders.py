@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import ConnDep, CustomerUser, IdempotencyKey, OrderLimitsDep, PaymentsDep, PoolDep
+from api.deps import CheckoutRatesDep, ConnDep, CustomerUser, IdempotencyKey, OrderLimitsDep, PaymentsDep, PoolDep
 from commerce.customers.models import Role
 from commerce.orders import service
 from commerce.orders.models import OrderCreate, OrderList, OrderPublic, OrderStatus, RefundRequest
@@ -24,10 +24,10 @@ router = APIRouter(prefix="/orders", tags=["orders"])
 )
 async def place_order(
     data: OrderCreate, principal: CustomerUser, conn: ConnDep, response: Response, limits: OrderLimitsDep,
-    idempotency_key: IdempotencyKey = None,
+    rates: CheckoutRatesDep, idempotency_key: IdempotencyKey = None,
 ) -> OrderPublic:
     order, created = await service.place_order(conn, customer_id=principal.customer_id, data=data,
-                                               idempotency_key=idempotency_key, limits=limits)
+                                               idempotency_key=idempotency_key, limits=limits, rates=rates)
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
     return order

@@ -9,13 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import CartOwnerDep, ConnDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
+from api.deps import CartOwnerDep, CheckoutRatesDep, ConnDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
 from api.templating import render
 from commerce.cart import service as cart_service
 from commerce.catalog import service as catalog
 from commerce.catalog.models import Category, Movement, WatchQuery, WatchSort
 from commerce.customers.models import Principal
 from commerce.orders import service as orders
+from commerce.orders.checkout import shipping_countries, shipping_options
 from db.pool import Conn
 from rag.retriever import Mode
 from rag.service import search_watches
@@ -67,9 +68,12 @@ async def register_page(request: Request, conn: ConnDep, user: MaybeUser, next: 
 
 
 @router.get("/cart", response_class=HTMLResponse, dependencies=[Public])
-async def cart_page(request: Request, conn: ConnDep, user: MaybeUser, owner: CartOwnerDep) -> HTMLResponse:
+async def cart_page(
+    request: Request, conn: ConnDep, user: MaybeUser, owner: CartOwnerDep, rates: CheckoutRatesDep
+) -> HTMLResponse:
     cart = await cart_service.get_cart(conn, owner=owner)
-    return await render(request, "cart.html", conn=conn, user=user, cart=cart)
+    return await render(request, "cart.html", conn=conn, user=user, cart=cart,
+                        countries=shipping_countries(rates), shipping_options=shipping_options(rates, cart.total))
 
 
 @router.get("/orders", response_class=HTMLResponse)

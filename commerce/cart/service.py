@@ -11,6 +11,7 @@ from commerce.catalog import repo as catalog_repo
 from commerce.catalog.service import image_url
 from commerce.errors import EmptyCart, InsufficientStock, QuantityLimitExceeded, WatchNotFound
 from commerce.orders import service as orders
+from commerce.orders.checkout import CheckoutRates, ShippingIn
 from commerce.orders.models import OrderCreate, OrderLimits, OrderLineIn, OrderPublic
 from db.pool import Conn
 
@@ -67,7 +68,8 @@ async def merge_guest_cart(conn: Conn, *, guest_key: str, customer_id: int, limi
 
 
 async def checkout(
-    conn: Conn, *, customer_id: int, idempotency_key: str | None, limits: OrderLimits
+    conn: Conn, *, customer_id: int, idempotency_key: str | None, limits: OrderLimits, rates: CheckoutRates,
+    shipping: ShippingIn | None = None,
 ) -> tuple[OrderPublic, bool]:
     """Place an order for the cart's contents; the cart empties only when the order exists. A retry
     with the same Idempotency-Key answers with the order the first attempt placed, even when that
@@ -82,9 +84,10 @@ async def checkout(
     cart = await get_cart(conn, owner=owner)
     if not cart.items:
         raise EmptyCart("The cart is empty")
-    request = OrderCreate(items=[OrderLineIn(reference=i.reference, quantity=i.quantity) for i in cart.items])
+    request = OrderCreate(items=[OrderLineIn(reference=i.reference, quantity=i.quantity) for i in cart.items],
+                          shipping=shipping)
     order, created = await orders.place_order(
-        conn, customer_id=customer_id, data=request, idempotency_key=idempotency_key, limits=limits
+        conn, customer_id=customer_id, data=request, idempotency_key=idempotency_key, limits=limits, rates=rates
     )
     await repo.clear(conn, owner=owner)
     return order, created

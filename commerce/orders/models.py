@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from commerce.catalog.models import Reference
+from commerce.orders.checkout import ShippingAddress, ShippingIn
 
 
 class OrderStatus(StrEnum):
@@ -65,10 +66,20 @@ class OrderLineIn(BaseModel):
 class OrderCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"example": {"items": [{"reference": "SRPD55K1", "quantity": 1}]}},
+        json_schema_extra={"example": {"items": [{"reference": "SRPD55K1", "quantity": 1}], "shipping": {
+            "method": "standard", "address": {"name": "Ana Silva", "line1": "1 Market St", "city": "San Francisco",
+                                              "region": "CA", "postal_code": "94105", "country": "US"}}}},
     )
 
     items: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
+    # Optional for API clients (collected in store, no tax); the web checkout always sends it.
+    shipping: ShippingIn | None = None
+
+
+class CheckoutRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shipping: ShippingIn | None = None
 
 
 class OrderLine(BaseModel):
@@ -126,7 +137,13 @@ class OrderPublic(BaseModel):
     id: int
     status: OrderStatus
     items: list[OrderLine]
-    total: Decimal
+    subtotal: Decimal
+    shipping_method: str | None = None
+    shipping_cost: Decimal
+    tax_rate: Decimal
+    tax: Decimal
+    total: Decimal  # subtotal + shipping_cost + tax, to the cent; what the payment intent charges
+    ship_to: ShippingAddress | None = None
     currency: str
     created_at: datetime
     updated_at: datetime

@@ -6,9 +6,14 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from psycopg.types.json import Jsonb
+
+from commerce.orders.checkout import Totals
 from db.pool import Conn
 
-_ORDER_COLUMNS = """o.id, o.customer_id, o.status, o.total, o.currency, o.created_at, o.updated_at,
+_ORDER_COLUMNS = """o.id, o.customer_id, o.status, o.total, coalesce(o.subtotal, o.total) AS subtotal,
+                    o.shipping_method, o.shipping_cost, o.tax_rate, o.tax, o.ship_to, o.currency,
+                    o.created_at, o.updated_at,
                     o.paid_at, o.cancelled_at, o.cancel_reason, o.refunded_at, o.request_hash"""
 # The latest payment attempt and the confirmation, for what the customer sees on an order.
 _VIEW_COLUMNS = """pay.provider AS payment_provider, pay.status AS payment_status, pay.intent_id AS payment_intent_id,
@@ -29,12 +34,17 @@ _VIEW_JOINS = """LEFT JOIN LATERAL (SELECT p.provider, p.status, p.intent_id, p.
 
 
 async def insert(
-    conn: Conn, *, customer_id: int, total: Decimal, idempotency_key: str | None, request_hash: str
+    conn: Conn, *, customer_id: int, totals: Totals, shipping_method: str | None, ship_to: dict[str, Any] | None,
+    idempotency_key: str | None, request_hash: str,
 ) -> int:
     cur = await conn.execute(
-        """INSERT INTO orders (customer_id, status, total, idempotency_key, request_hash)
-           VALUES (%(c)s, 'pending_payment', %(t)s, %(k)s, %(h)s) RETURNING id""",
-        {"c": customer_id, "t": total, "k": idempotency_key, "h": request_hash},
+        """INSERT INTO orders (customer_id, status, total, subtotal, shipping_method, shipping_cost, tax_rate, tax,
+                               ship_to, idempotency_key, request_hash)
+           VALUES (%(c)s, 'pending_payment', %(t)s, %(s)s, %(m)s, %(sc)s, %(tr)s, %(tx)s, %(to)s, %(k)s, %(h)s)
+           RETURNING id""",
+        {"c": customer_id, "t": totals.total, "s": totals.subtotal, "m": shipping_method,
+         "sc": totals.shipping_cost, "tr": totals.tax_rate, "tx": totals.tax,
+         "to": Jsonb(ship_to) if ship_to is not None else None, "k": idempotency_key, "h": request_hash},
     )
     row = await cur.fetchone()
     assert row is not None

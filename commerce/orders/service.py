@@ -29,6 +29,7 @@ from commerce.errors import (
 )
 from commerce.inventory import repo as inventory_repo
 from commerce.orders import repo
+from commerce.orders.checkout import CheckoutRates, ShippingIn, check_address, quote
 from commerce.orders.models import (
     MANUAL_TRANSITIONS,
     TRANSITIONS,
@@ -52,23 +53,28 @@ def _merge_lines(data: OrderCreate) -> dict[str, int]:
     return merged
 
 
-def _request_hash(lines: dict[str, int]) -> str:
-    return hashlib.sha256(json.dumps(sorted(lines.items())).encode()).hexdigest()
+def _request_hash(lines: dict[str, int], shipping: ShippingIn | None) -> str:
+    shipped = shipping.model_dump(mode="json") if shipping else None
+    return hashlib.sha256(json.dumps([sorted(lines.items()), shipped], sort_keys=True).encode()).hexdigest()
 
 
 async def place_order(
-    conn: Conn, *, customer_id: int, data: OrderCreate, idempotency_key: str | None, limits: OrderLimits
+    conn: Conn, *, customer_id: int, data: OrderCreate, idempotency_key: str | None, limits: OrderLimits,
+    rates: CheckoutRates,
 ) -> tuple[OrderPublic, bool]:
     """Reserve stock and create the order. Returns the order and whether it was newly created
     (False when an Idempotency-Key replay returned the earlier order)."""
     wanted = _merge_lines(data)
-    digest = _request_hash(wanted)
+    digest = _request_hash(wanted, data.shipping)
+    if data.shipping is not None:
+        check_address(data.shipping.address, rates)  # before anything is reserved
     if idempotency_key:
         earlier = await repo.find_by_idempotency_key(conn, customer_id=customer_id, key=idempotency_key)
         if earlier is not None:
             return await _replay(conn, earlier, digest), False
     try:
-        order_id = await _reserve_and_insert(conn, customer_id, wanted, idempotency_key, digest, limits)
+        order_id = await _reserve_and_insert(conn, customer_id, wanted, idempotency_key, digest, limits,
+                                             data.shipping, rates)
     except psycopg.errors.UniqueViolation:
         # A concurrent request with the same key won the race; answer with its order.
         assert idempotency_key is not None
@@ -93,7 +99,8 @@ async def _replay(conn: Conn, earlier: dict[str, Any], digest: str) -> OrderPubl
 
 
 async def _reserve_and_insert(
-    conn: Conn, customer_id: int, wanted: dict[str, int], key: str | None, digest: str, limits: OrderLimits
+    conn: Conn, customer_id: int, wanted: dict[str, int], key: str | None, digest: str, limits: OrderLimits,
+    shipping: ShippingIn | None, rates: CheckoutRates,
 ) -> int:
     async with conn.transaction():
         await repo.lock_customer_orders(conn, customer_id=customer_id)
@@ -101,9 +108,12 @@ async def _reserve_and_insert(
         unknown = sorted(set(wanted) - {w["reference"] for w in watches})
         if unknown:
             raise UnknownReference(f"Unknown watch reference(s): {', '.join(unknown)}", references=unknown)
-        total = sum((w["price"] * wanted[w["reference"]] for w in watches), Decimal("0.00"))
-        order_id = await repo.insert(conn, customer_id=customer_id, total=total, idempotency_key=key,
-                                     request_hash=digest)
+        subtotal = sum((w["price"] * wanted[w["reference"]] for w in watches), Decimal("0.00"))
+        totals = quote(subtotal, shipping, rates)
+        order_id = await repo.insert(
+            conn, customer_id=customer_id, totals=totals, idempotency_key=key, request_hash=digest,
+            shipping_method=shipping.method.value if shipping else None,
+            ship_to=shipping.address.model_dump(mode="json") if shipping else None)
         short: list[dict[str, Any]] = []
         for watch in watches:  # ordered by id: a stable lock order
             quantity = wanted[watch["reference"]]

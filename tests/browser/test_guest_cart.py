@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.conftest import LiveServer, screenshot, ship_to
 from tests.fix_app import PASSWORD
 
 
@@ -36,7 +37,29 @@ def test_guest_cart_is_kept_through_sign_up(serve: Callable[..., LiveServer], pa
     page.wait_for_url(f"{base}/cart")
     row = page.locator("tr[data-reference='SRPD55K1']")
     expect(row.get_by_role("spinbutton")).to_have_value("2")
-    screenshot(page, "guest-cart-signed-in")
+    # Checking out with the form left empty says what is missing, by the labels on the page.
+    page.get_by_role("button", name="Check out").click()
+    expect(page.locator("#checkout-error")).to_contain_text("Full name")
+    ship_to(page, country="GB")
+    page.get_by_label("City").fill("London")
+    page.get_by_label("State or region").fill("")
+    page.get_by_label("Postal code").fill("12345")
+    page.get_by_role("button", name="Check out").click()
+    expect(page.locator("#checkout-error")).to_contain_text("12345 is not a postal code of GB")
+    screenshot(page, "checkout-form-error")
+    ship_to(page)
+    page.get_by_label("Express").check()
     page.get_by_role("button", name="Check out").click()
     expect(page).to_have_url(re.compile(r"/orders/\d+$"))
     expect(page.locator("#order-status")).to_have_text("pending payment")
+    expect(page.locator("#ship-to")).to_contain_text("1 Market St")
+    expect(page.locator("#ship-to")).to_contain_text("San Francisco, CA 94105")
+
+    def amount(selector: str) -> Decimal:
+        return Decimal(page.locator(selector).inner_text().strip("$").replace(",", ""))
+
+    assert amount("#order-shipping") == Decimal("24.95")
+    assert amount("#order-tax") == ((amount("#order-subtotal") + Decimal("24.95")) * Decimal("0.0725")).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert amount("#order-total") == amount("#order-subtotal") + amount("#order-shipping") + amount("#order-tax")
+    screenshot(page, "checkout-totals")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveServer, screenshot, sign_in
+from tests.browser.conftest import LiveServer, screenshot, ship_to, sign_in
 from tests.browser.test_storefront_journey import register
 from tests.fix_app import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -22,6 +22,7 @@ def test_customer_asks_for_a_refund_and_an_admin_refunds(
     page.get_by_role("button", name="Add to cart").click()
     expect(page.locator("#toasts")).to_contain_text("Added to your cart")
     page.goto(f"{base}/cart")
+    ship_to(page)
     page.get_by_role("button", name="Check out").click()
     expect(page).to_have_url(re.compile(r"/orders/\d+$"))
     order_id = page.url.rsplit("/", 1)[1]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveServer, screenshot, sign_in
+from tests.browser.conftest import LiveServer, screenshot, ship_to, sign_in
 from tests.fix_app import PASSWORD
 
 
@@ -56,6 +56,7 @@ def test_search_to_paid_order(serve: Callable[..., LiveServer], page: Page) -> N
     expect(row).to_contain_text(name)
     expect(row.get_by_label(f"Quantity of {name}")).to_have_value("2")
     screenshot(page, "cart")
+    ship_to(page)
     page.get_by_role("button", name="Check out").click()
 
     expect(page).to_have_url(re.compile(r"/orders/\d+$"))
@@ -85,6 +86,7 @@ def test_a_declined_simulated_card_leaves_the_order_payable(serve: Callable[...,
     page.get_by_role("button", name="Add to cart").click()
     expect(page.locator("#toasts")).to_contain_text("Added to your cart")
     page.goto(f"{base}/cart")
+    ship_to(page)
     page.get_by_role("button", name="Check out").click()
     expect(page).to_have_url(re.compile(r"/orders/\d+$"))
     page.get_by_role("button", name="Simulate a declined card").click()

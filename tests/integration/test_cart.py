@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from commerce.orders import service as orders
+from commerce.orders.checkout import CheckoutRates
 from commerce.orders.models import OrderCreate, OrderLimits, OrderLineIn
 from db.pool import Conn
 from tests.fix_app import PASSWORD, Users
@@ -90,7 +91,7 @@ async def test_checkout_retried_after_a_crash_before_the_cart_emptied(
     assert (await put(client, headers, watch["reference"], 2)).status_code == 200
     me = (await client.get("/api/v1/auth/me", headers=headers)).json()
     placed, created = await orders.place_order(
-        conn, customer_id=me["id"], idempotency_key="checkout-crash-1", limits=OrderLimits(),
+        conn, customer_id=me["id"], idempotency_key="checkout-crash-1", limits=OrderLimits(), rates=CheckoutRates(),
         data=OrderCreate(items=[OrderLineIn(reference=watch["reference"], quantity=2)]))
     assert created
     reserved = await stock_of(conn, watch["reference"])
