@@ -7,10 +7,11 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 
 from api.deps import CartOwnerDep, CheckoutRatesDep, ConnDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
-from api.templating import render
+from api.templating import WEB, render
 from commerce.cart import service as cart_service
 from commerce.catalog import service as catalog
 from commerce.catalog.models import Category, Movement, WatchQuery, WatchSort
@@ -22,13 +23,28 @@ from rag.retriever import Mode
 from rag.service import search_watches
 
 router = APIRouter(include_in_schema=False)
+CATALOG_PAGE_SIZE = 100
+
+
+@router.get("/favicon.ico", dependencies=[Public])
+async def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico on their own; the site's icon is an SVG.
+    return FileResponse(WEB / "static" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+class CatalogPageQuery(WatchQuery):
+    """The catalog page's address: the filters and a page number (a bad one is a 422 page, not ignored)."""
+
+    page: int = Field(1, ge=1, le=1000)
 
 
 @router.get("/", response_class=HTMLResponse, dependencies=[Public])
 async def catalog_page(
-    request: Request, conn: ConnDep, user: MaybeUser, query: Annotated[WatchQuery, Query()]
+    request: Request, conn: ConnDep, user: MaybeUser, query: Annotated[CatalogPageQuery, Query()]
 ) -> HTMLResponse:
-    page = await catalog.list_watches(conn, filters=query, limit=100, offset=0)
+    page = await catalog.list_watches(conn, filters=query, limit=CATALOG_PAGE_SIZE,
+                                      offset=(query.page - 1) * CATALOG_PAGE_SIZE)
     return await render(request, "catalog.html", conn=conn, user=user, page=page, filters=query,
                         categories=[c.value for c in Category], movements=[m.value for m in Movement],
                         sorts=[s.value for s in WatchSort])

@@ -77,3 +77,46 @@ def test_header_search_with_defaults_and_with_a_query(serve: Callable[..., LiveS
     page.wait_for_url(re.compile(r"/search\?q="))
     _is_a_page(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("solar dress watch")
+
+
+def test_registration_and_sign_in_forms_with_defaults_speak_plainly(
+    serve: Callable[..., LiveServer], page: Page
+) -> None:
+    base = serve().url
+    page.goto(f"{base}/account/register")
+    page.get_by_role("button", name="Create account").click()  # every field left as it came
+    error = page.locator("#register-error")
+    expect(error).to_contain_text("Name: This cannot be empty")
+    expect(error).to_contain_text("Email: Enter an email address such as ana@example.com")
+    expect(error).to_contain_text("Password: Use at least 10 characters")
+    screenshot(page, "forms-register-defaults")
+    page.get_by_label("Name").fill("Ana")
+    page.get_by_label("Email").fill("ana-forms@example.com")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    expect(error).to_have_text("Password: Use at least 10 characters")
+
+    page.goto(f"{base}/account/login")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#login-error")).to_be_visible()
+    assert "should" not in page.locator("#login-error").inner_text()
+
+
+def test_page_errors_are_pages_in_the_site_layout(serve: Callable[..., LiveServer], page: Page) -> None:
+    base = serve().url
+    response = page.goto(f"{base}/watches/UNKNOWN")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(page.get_by_text("No watch with reference 'UNKNOWN'")).to_be_visible()
+    _is_a_page(page)
+    screenshot(page, "error-404")
+    response = page.goto(f"{base}/?max_price=abc&page=-1")
+    assert response is not None and response.status == 422
+    expect(page.locator(".problems")).to_contain_text("Max price: Enter a number")
+    expect(page.locator(".problems")).to_contain_text("Page: Use a number of at least 1")
+    _is_a_page(page)
+    screenshot(page, "error-422")
+    page.get_by_role("link", name="Back to the catalog").click()
+    expect(page.locator("p.count")).to_contain_text("watches")
+    icon = page.request.get(f"{base}/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/svg+xml")

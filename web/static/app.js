@@ -63,7 +63,8 @@
       var field = e.loc[e.loc.length - 1];
       var input = document.querySelector("[name='" + field + "']");
       var label = input && input.id ? document.querySelector("label[for='" + input.id + "']") : null;
-      return (label ? label.textContent.trim() : String(field).replace(/_/g, " ")) + ": " + e.msg;
+      var name = label ? (label.firstChild ? label.firstChild.textContent : label.textContent).trim() : "";
+      return (name || String(field).replace(/_/g, " ")) + ": " + e.msg;
     }).join("; ");
   }
 
