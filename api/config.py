@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from commerce.orders.checkout import CheckoutRates
+from commerce.orders.models import OrderLimits
+
 
 @dataclass(frozen=True)
 class ApiConfig:
@@ -19,6 +22,8 @@ class ApiConfig:
     environment: str = "development"
     stripe_webhook_secret: str | None = None
     alert_token: str | None = None
+    order_limits: OrderLimits = field(default_factory=OrderLimits)
+    checkout_rates: CheckoutRates = field(default_factory=CheckoutRates)
     currency_rates: dict[str, Decimal] = field(default_factory=dict)  # USD per unit, for search
     db_acquire_timeout_s: float = 1.5
     # The AI bulkhead as the API shows it: how long a refused chat is told to wait, and how often a

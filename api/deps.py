@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem
 from limits.strategies import MovingWindowRateLimiter
@@ -16,12 +16,16 @@ from psycopg_pool import PoolTimeout
 
 from agent.services import AgentServices
 from api.config import ApiConfig
+from api.guest_cart import GUEST_CART_COOKIE, GUEST_CART_DAYS, guest_cart_key, new_guest_cart
 from api.middleware import client_ip
 from api.page_errors import LoginRequired, PageForbidden
+from commerce.cart.models import CartOwner
 from commerce.customers import service as customers
 from commerce.customers.models import Principal, Role
 from commerce.customers.security import TokenIssuer
 from commerce.customers.throttle import LoginThrottle
+from commerce.orders.checkout import CheckoutRates
+from commerce.orders.models import OrderLimits
 from commerce.payments.provider import PaymentProvider
 from common.errors import Forbidden, Unauthorized
 from db.health import DatabaseHealth, DatabaseUnavailable
@@ -65,6 +69,16 @@ async def get_payments(request: Request) -> PaymentProvider:
     return provider
 
 
+async def get_order_limits(request: Request) -> OrderLimits:
+    limits: OrderLimits = request.app.state.order_limits
+    return limits
+
+
+async def get_checkout_rates(request: Request) -> CheckoutRates:
+    rates: CheckoutRates = request.app.state.checkout_rates
+    return rates
+
+
 async def get_embedder(request: Request) -> Embedder:
     embedder: Embedder = request.app.state.embedder
     return embedder
@@ -98,6 +112,8 @@ async def get_currency_rates(request: Request) -> dict[str, Decimal]:
 
 CurrencyRatesDep = Annotated[dict[str, Decimal], Depends(get_currency_rates)]
 PaymentsDep = Annotated[PaymentProvider, Depends(get_payments)]
+OrderLimitsDep = Annotated[OrderLimits, Depends(get_order_limits)]
+CheckoutRatesDep = Annotated[CheckoutRates, Depends(get_checkout_rates)]
 ConnDep = Annotated[Conn, Depends(get_conn)]
 IssuerDep = Annotated[TokenIssuer, Depends(get_issuer)]
 
@@ -183,6 +199,21 @@ async def _maybe_principal(
 
 
 MaybeUser = Annotated[Principal | None, Depends(_maybe_principal)]
+
+async def cart_owner(request: Request, response: Response, principal: MaybeUser) -> CartOwner:
+    """The signed-in customer's cart, else this browser's guest cart (its cookie set on first write)."""
+    if principal is not None:
+        return CartOwner(customer_id=principal.customer_id)
+    key = guest_cart_key(request)
+    if key is None:
+        token, key = new_guest_cart()
+        if request.method not in _SAFE_METHODS:
+            response.set_cookie(GUEST_CART_COOKIE, token, max_age=GUEST_CART_DAYS * 86400, httponly=True,
+                                secure=request.url.scheme == "https", samesite="lax", path="/")
+    return CartOwner(guest_key=key)
+
+
+CartOwnerDep = Annotated[CartOwner, Depends(cart_owner)]
 
 
 async def _chat_principal(

@@ -78,6 +78,8 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     app.state.stripe_webhook_secret = config.stripe_webhook_secret
     app.state.alert_token = config.alert_token
     app.state.currency_rates = dict(config.currency_rates)
+    app.state.order_limits = config.order_limits
+    app.state.checkout_rates = config.checkout_rates
 
     install_error_handlers(app)
     # Catalog first: it is the hottest path, and routes are matched in order.

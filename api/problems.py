@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.messages import field_name, human
 from api.page_errors import LoginRequired, PageForbidden
 from api.templating import templates
 from common.errors import (
@@ -89,9 +90,11 @@ def status_for(error: DomainError) -> int:
     return 400
 
 
-async def _domain(_: Request, exc: Exception) -> JSONResponse:
+async def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     status = status_for(exc)
+    if wants_page(request):
+        return error_page(request, status, detail=exc.detail)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     if isinstance(exc, Unavailable):
         headers["Retry-After"] = str(exc.retry_after_s)
@@ -100,16 +103,22 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
     return problem(status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, extra=exc.extra)
 
 
-async def _http(_: Request, exc: Exception) -> JSONResponse:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if wants_page(request):
+        return error_page(request, exc.status_code, detail=_PAGE_DETAIL.get(exc.status_code, str(exc.detail)))
     return problem(exc.status_code, detail=str(exc.detail), headers=dict(exc.headers or {}))
 
 
-async def _validation(_: Request, exc: Exception) -> JSONResponse:
+async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
+        {"loc": list(e.get("loc", ())), "msg": human(e), "type": e.get("type", "")} for e in exc.errors()
     ]
+    if wants_page(request):
+        lines = [f"{field_name(e).capitalize()}: {human(e)}" for e in exc.errors()]
+        return error_page(request, 422, detail="Some of the choices in the address bar cannot be used.",
+                          problems=lines)
     broken_json = any(e["type"] == "json_invalid" for e in errors)
     return problem(
         400 if broken_json else 422,
@@ -137,13 +146,35 @@ async def _database(request: Request, exc: Exception) -> JSONResponse:
     return problem(500, detail="An unexpected error occurred; it has been logged")
 
 
-async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+async def _unhandled(request: Request, exc: Exception) -> Response:
     _log.exception("unhandled_error", error=type(exc).__name__)
+    if wants_page(request):
+        return error_page(request, 500, detail="Something went wrong on our side; it has been logged.")
     # Starlette answers unhandled errors from outside every middleware, the correlation one included,
     # so this response is the one that must carry the id itself.
     cid = correlation_id.get()
     return problem(500, detail="An unexpected error occurred; it has been logged",
                    headers={"X-Correlation-ID": cid} if cid else None)
+
+
+# Paths that answer machines: problem+json there, whatever the Accept header says.
+_MACHINE_PREFIXES = ("/api/", "/openapi.json", "/docs", "/health", "/ready", "/metrics", "/static/", "/mcp",
+                     "/graphql")
+_PAGE_DETAIL = {404: "There is no page at this address.", 405: "This page cannot be used that way."}
+_PAGE_TITLE = {404: "Page not found", 422: "That did not work", 500: "Sorry, something broke"}
+
+
+def wants_page(request: Request) -> bool:
+    """A person's browser asking for a page: the storefront and ops pages answer errors in HTML."""
+    path = request.url.path
+    return request.method in ("GET", "HEAD") and not path.startswith(_MACHINE_PREFIXES)
+
+
+def error_page(request: Request, status: int, *, detail: str, problems: list[str] | None = None) -> HTMLResponse:
+    title = _PAGE_TITLE.get(status, HTTPStatus(status).phrase)
+    return templates.TemplateResponse(request, "error.html", {
+        "user": None, "cart_count": 0, "query": None, "status": status, "title": title, "detail": detail,
+        "problems": problems or []}, status_code=status)
 
 
 async def _login_required(_: Request, exc: Exception) -> Response:

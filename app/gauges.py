@@ -11,6 +11,7 @@ import structlog
 
 from commerce import metrics
 from commerce.inventory import repo as inventory_repo
+from commerce.orders import service as orders
 from commerce.replenishment import service as replenishment
 from db.pool import Conn, Pool
 from jobs import metrics as job_metrics
@@ -22,6 +23,7 @@ async def refresh_business_gauges(conn: Conn) -> None:
     metrics.WATCHES_LOW_STOCK.set(await inventory_repo.count_low_stock(conn))
     for status, count in (await replenishment.counts_by_status(conn)).items():
         metrics.REORDER_PROPOSALS.labels(status.value).set(count)
+    await orders.refresh_gauges(conn)  # reserved-but-unpaid units
     # The job queue is shared by every process: its depth and oldest age, read here once per period.
     await job_metrics.refresh(conn)
 

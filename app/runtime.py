@@ -110,6 +110,8 @@ def api_config(settings: Settings) -> ApiConfig:
         db_acquire_timeout_s=settings.db_acquire_timeout_s,
         environment=settings.environment,
         alert_token=settings.alert_token(),
+        order_limits=settings.order_limits,
+        checkout_rates=settings.checkout_rates,
         currency_rates=settings.currency_rates,
         ai_retry_after_s=settings.ai_retry_after_s,
         sse_heartbeat_s=settings.sse_heartbeat_s,

@@ -12,6 +12,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agent.limits import RunLimits
+from commerce.orders.checkout import CheckoutRates
+from commerce.orders.models import OrderLimits
 from commerce.replenishment.models import ReorderPolicy
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
@@ -64,7 +66,20 @@ class Settings(BaseSettings):
     stripe_api_base: str | None = Field(None, validation_alias="STRIPE_API_BASE")
     stripe_timeout_seconds: float = Field(10.0, validation_alias="STRIPE_TIMEOUT_SECONDS", gt=0)
     stripe_max_retries: int = Field(2, validation_alias="STRIPE_MAX_RETRIES", ge=0, le=5)
+    # The reservation window: an unpaid order holds its units this long, then expires.
     order_payment_timeout_minutes: int = Field(30, validation_alias="SEIKO_ORDER_PAYMENT_TIMEOUT_MINUTES", ge=1)
+    # Against hoarding: caps on one order and on what one customer's unpaid orders may hold.
+    order_max_line_quantity: int = Field(10, validation_alias="SEIKO_ORDER_MAX_LINE_QUANTITY", ge=1)
+    order_max_units: int = Field(25, validation_alias="SEIKO_ORDER_MAX_UNITS", ge=1)
+    customer_max_unpaid_orders: int = Field(5, validation_alias="SEIKO_CUSTOMER_MAX_UNPAID_ORDERS", ge=1)
+    customer_max_reserved_usd: Decimal = Field(Decimal("20000"), validation_alias="SEIKO_CUSTOMER_MAX_RESERVED_USD",
+                                               gt=0)
+    # Checkout: shipping cost per method (JSON), free standard shipping from an order value, and tax
+    # rates by country or country-region as JSON (e.g. {"US": "0", "US-CA": "0.0725", "GB": "0.20"});
+    # orders ship only to the countries of the tax table. Unset: the built-in tables.
+    shipping_rates_usd: dict[str, Decimal] | None = Field(None, validation_alias="SEIKO_SHIPPING_RATES_USD")
+    free_shipping_over_usd: Decimal | None = Field(Decimal("500"), validation_alias="SEIKO_FREE_SHIPPING_OVER_USD")
+    tax_rates: dict[str, Decimal] | None = Field(None, validation_alias="SEIKO_TAX_RATES")
     expiry_sweep_seconds: int = Field(60, validation_alias="SEIKO_EXPIRY_SWEEP_SECONDS", ge=1)
     scheduler_enabled: bool = Field(True, validation_alias="SEIKO_SCHEDULER")
     embedding_model: str = Field("all-MiniLM-L6-v2", validation_alias="SEIKO_EMBEDDING_MODEL")
@@ -179,6 +194,18 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(32))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    @property
+    def order_limits(self) -> OrderLimits:
+        return OrderLimits(max_line_quantity=self.order_max_line_quantity, max_order_units=self.order_max_units,
+                           max_unpaid_orders=self.customer_max_unpaid_orders,
+                           max_reserved_value=self.customer_max_reserved_usd)
+
+    @property
+    def checkout_rates(self) -> CheckoutRates:
+        default = CheckoutRates()
+        return CheckoutRates(shipping=self.shipping_rates_usd or default.shipping,
+                             free_shipping_over=self.free_shipping_over_usd, tax=self.tax_rates or default.tax)
 
     @property
     def embedded_pgdata(self) -> Path:

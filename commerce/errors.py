@@ -111,3 +111,33 @@ class MalformedEvent(BadRequest):
 class PaymentsNotConfigured(NotFound):
     code = "not_found"
     title = "Not available with the active payment provider"
+
+
+class OrderPaid(Conflict):
+    code = "order_paid"
+    title = "The order is paid: refund it instead"
+
+
+class OrderNotRefundable(Conflict):
+    code = "order_not_refundable"
+    title = "This order cannot be refunded"
+
+
+class RefundFailed(Conflict):
+    code = "refund_failed"
+    title = "The payment provider refused the refund"
+
+
+class QuantityLimitExceeded(InvalidInput):
+    code = "quantity_limit_exceeded"
+    title = "More units than one order may hold"
+
+
+class UnpaidOrdersLimit(Conflict):
+    code = "unpaid_orders_limit"
+    title = "Too many orders waiting for payment"
+
+
+class InvalidAddress(InvalidInput):
+    code = "invalid_address"
+    title = "The shipping address cannot be used"

@@ -14,3 +14,7 @@ WATCHES_LOW_STOCK = Gauge(
 # approved + received are the approvals; with rejected and expired they are every decision made.
 REORDER_PROPOSALS = Gauge("reorder_proposals", "Reorder proposals in the database by status", ["status"])
 PAYMENT_FAILURES = Counter("payment_failures_total", "Payment attempts the provider reported as failed")
+REFUNDS = Counter("refunds_total", "Refund answers applied, by outcome (refunded, refund_failed, refund_pending, "
+                  "already_settled, duplicate, unknown_refund)", ["outcome"])
+RESERVED_UNPAID_UNITS = Gauge("orders_reserved_unpaid_units",
+                              "Units held by orders waiting for payment (released when paid, cancelled or expired)")

@@ -13,9 +13,12 @@ from api.deps import (
     CustomerUser,
     IssuerDep,
     MaybeUser,
+    OrderLimitsDep,
     Public,
     ThrottleDep,
 )
+from api.guest_cart import GUEST_CART_COOKIE, guest_cart_key
+from commerce.cart import service as carts
 from commerce.customers import service
 from commerce.customers.models import CustomerPublic, LoginRequest, RegisterRequest, TokenResponse
 
@@ -53,10 +56,14 @@ async def me(principal: CustomerUser, conn: ConnDep) -> CustomerPublic:
              responses={401: {"description": "Wrong email or password (code `invalid_credentials`)"}})
 async def start_session(
     data: LoginRequest, request: Request, response: Response, conn: ConnDep, issuer: IssuerDep, throttle: ThrottleDep,
-    ip: ClientIp,
+    ip: ClientIp, limits: OrderLimitsDep,
 ) -> CustomerPublic:
     token = await service.login(conn, data=data, issuer=issuer, throttle=throttle, client_ip=ip)
     principal = await service.authenticate(conn, token=token.access_token, issuer=issuer)
+    guest = guest_cart_key(request)
+    if guest is not None:  # what the visitor put in the cart before signing in is kept
+        await carts.merge_guest_cart(conn, guest_key=guest, customer_id=principal.customer_id, limits=limits)
+        response.delete_cookie(GUEST_CART_COOKIE, path="/")
     # Secure whenever the browser talks HTTPS (behind the TLS proxy too, via forwarded headers).
     secure = request.url.scheme == "https"
     response.set_cookie(SESSION_COOKIE, token.access_token, max_age=token.expires_in, httponly=True,

@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from api.deps import ConnDep, Public
 from commerce.catalog import service
-from commerce.catalog.models import Category, Movement, WatchDetail, WatchFilters, WatchPage, WatchSort
+from commerce.catalog.models import WatchDetail, WatchFilters, WatchPage, WatchQuery
 
 router = APIRouter(prefix="/watches", tags=["catalog"], dependencies=[Public])
 
 
 @router.get("", summary="Browse the catalog")
-async def list_watches(
-    conn: ConnDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-    collection: Annotated[str | None, Query(max_length=80)] = None,
-    category: Category | None = None,
-    movement: Movement | None = None,
-    min_price: Annotated[Decimal | None, Query(ge=0, max_digits=12, decimal_places=2)] = None,
-    max_price: Annotated[Decimal | None, Query(ge=0, max_digits=12, decimal_places=2)] = None,
-    in_stock: bool | None = None,
-    sort: WatchSort = WatchSort.featured,
-) -> WatchPage:
-    filters = WatchFilters(collection=collection, category=category, movement=movement, min_price=min_price,
-                           max_price=max_price, in_stock=in_stock, sort=sort)
-    return await service.list_watches(conn, filters=filters, limit=limit, offset=offset)
+async def list_watches(conn: ConnDep, query: Annotated[WatchQuery, Query()]) -> WatchPage:
+    """Every filter is optional; an empty value (`movement=`) means no filter, as HTML forms send it."""
+    filters = WatchFilters.model_validate(query.model_dump(exclude={"limit", "offset"}))
+    return await service.list_watches(conn, filters=filters, limit=query.limit, offset=query.offset)
 
 
 @router.get("/{reference}", responses={404: {"description": "Unknown reference (code `watch_not_found`)"}})

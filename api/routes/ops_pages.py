@@ -26,7 +26,7 @@ from commerce.customers.models import Principal, Role
 from commerce.inventory import service as inventory
 from commerce.inventory.models import Movement
 from commerce.orders import service as orders
-from commerce.orders.models import TRANSITIONS, OrderStatus
+from commerce.orders.models import MANUAL_TRANSITIONS, OrderStatus
 from commerce.replenishment import service as replenishment
 from commerce.replenishment.models import ProposalStatus
 from db.pool import Conn
@@ -192,7 +192,10 @@ async def orders_page(
 ) -> HTMLResponse:
     items, total = await orders.list_all_orders(conn, status=filters.status, limit=PAGE_SIZE, offset=filters.offset)
     # The next step forward first, cancelling last: the preselected choice is never the destructive one.
-    nexts = {o.id: [s.value for s in OrderStatus if s in TRANSITIONS[o.status]] for o in items}
+    nexts = {o.id: [s.value for s in OrderStatus if s in MANUAL_TRANSITIONS[o.status]] for o in items}
+    # Admins refund through the provider: a paid order, or a cancelled one whose payment landed late.
+    refundable = {o.id: user.role is Role.admin and o.status in (OrderStatus.paid, OrderStatus.cancelled)
+                  and o.payment is not None and o.payment.status == "succeeded" for o in items}
     return await _page(request, "ops/orders.html", conn=conn, user=user, section="orders", orders=items,
                        total=total, filters=filters, next_statuses=nexts, statuses=[s.value for s in OrderStatus],
-                       pager=_pager(total, filters.offset))
+                       pager=_pager(total, filters.offset), refundable=refundable)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import ConnDep, CustomerUser, IdempotencyKey
+from api.deps import CheckoutRatesDep, ConnDep, CustomerUser, IdempotencyKey, OrderLimitsDep, PaymentsDep, PoolDep
+from commerce.customers.models import Role
 from commerce.orders import service
-from commerce.orders.models import OrderCreate, OrderList, OrderPublic, OrderStatus
+from commerce.orders.models import OrderCreate, OrderList, OrderPublic, OrderStatus, RefundRequest
+from commerce.payments import refunds
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -21,11 +23,11 @@ router = APIRouter(prefix="/orders", tags=["orders"])
     },
 )
 async def place_order(
-    data: OrderCreate, principal: CustomerUser, conn: ConnDep, response: Response,
-    idempotency_key: IdempotencyKey = None,
+    data: OrderCreate, principal: CustomerUser, conn: ConnDep, response: Response, limits: OrderLimitsDep,
+    rates: CheckoutRatesDep, idempotency_key: IdempotencyKey = None,
 ) -> OrderPublic:
     order, created = await service.place_order(conn, customer_id=principal.customer_id, data=data,
-                                               idempotency_key=idempotency_key)
+                                               idempotency_key=idempotency_key, limits=limits, rates=rates)
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
     return order
@@ -42,8 +44,34 @@ async def get_order(order_id: int, principal: CustomerUser, conn: ConnDep) -> Or
 
 
 @router.post("/{order_id}/cancel", summary="Cancel an unpaid order; its stock is released",
-             responses={409: {"description": "Not cancellable now (`invalid_status_transition`)"}})
+             responses={409: {"description": "Paid, so refunded instead (`order_paid`), or not cancellable now "
+                                             "(`invalid_status_transition`)"}})
 async def cancel_order(order_id: int, principal: CustomerUser, conn: ConnDep) -> OrderPublic:
     return await service.change_status(conn, order_id=order_id, new_status=OrderStatus.cancelled,
                                        reason="cancelled by customer", actor_id=principal.customer_id,
                                        owner_id=principal.customer_id)
+
+
+@router.post(
+    "/{order_id}/refund",
+    summary="A paid order's money back: a customer's request, or an admin's refund through the provider",
+    responses={
+        202: {"description": "Requested (customer), or sent and pending at the provider (admin)"},
+        409: {"description": "Not refundable (`order_not_refundable`) or refused by the provider (`refund_failed`)"},
+        502: {"description": "Provider unreachable (`payment_provider_unavailable`); the refund stays pending"},
+    },
+)
+async def refund_order(
+    order_id: int, principal: CustomerUser, pool: PoolDep, payments: PaymentsDep, response: Response,
+    data: RefundRequest | None = None,
+) -> OrderPublic:
+    reason = data.reason if data else None
+    if principal.role is Role.admin:
+        order = await refunds.refund_order(pool, provider=payments, order_id=order_id,
+                                           actor_id=principal.customer_id, reason=reason)
+    else:
+        order = await refunds.request_refund(pool, order_id=order_id, customer_id=principal.customer_id,
+                                             reason=reason)
+    if order.status is not OrderStatus.refunded:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return order

@@ -7,28 +7,55 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import Field
 
-from api.deps import ConnDep, CurrencyRatesDep, CustomerPage, EmbedderDep, MaybeUser, PaymentsDep, Public
+from api.deps import (
+    CartOwnerDep,
+    CheckoutRatesDep,
+    ConnDep,
+    CurrencyRatesDep,
+    CustomerPage,
+    EmbedderDep,
+    MaybeUser,
+    PaymentsDep,
+    Public,
+)
 from api.redirects import same_site_path
-from api.templating import render
+from api.templating import WEB, render
 from commerce.cart import service as cart_service
 from commerce.catalog import service as catalog
 from commerce.catalog.models import Category, Movement, WatchQuery, WatchSort
 from commerce.customers.models import Principal
 from commerce.orders import service as orders
+from commerce.orders.checkout import shipping_countries, shipping_options
 from db.pool import Conn
 from rag.retriever import Mode
 from rag.service import search_watches
 
 router = APIRouter(include_in_schema=False)
+CATALOG_PAGE_SIZE = 100
+
+
+@router.get("/favicon.ico", dependencies=[Public])
+async def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico on their own; the site's icon is an SVG.
+    return FileResponse(WEB / "static" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+class CatalogPageQuery(WatchQuery):
+    """The catalog page's address: the filters and a page number (a bad one is a 422 page, not ignored)."""
+
+    page: int = Field(1, ge=1, le=1000)
 
 
 @router.get("/", response_class=HTMLResponse, dependencies=[Public])
 async def catalog_page(
-    request: Request, conn: ConnDep, user: MaybeUser, query: Annotated[WatchQuery, Query()]
+    request: Request, conn: ConnDep, user: MaybeUser, query: Annotated[CatalogPageQuery, Query()]
 ) -> HTMLResponse:
-    page = await catalog.list_watches(conn, filters=query, limit=100, offset=0)
+    page = await catalog.list_watches(conn, filters=query, limit=CATALOG_PAGE_SIZE,
+                                      offset=(query.page - 1) * CATALOG_PAGE_SIZE)
     return await render(request, "catalog.html", conn=conn, user=user, page=page, filters=query,
                         categories=[c.value for c in Category], movements=[m.value for m in Movement],
                         sorts=[s.value for s in WatchSort])
@@ -67,10 +94,13 @@ async def register_page(request: Request, conn: ConnDep, user: MaybeUser, next: 
     return await _account_page(request, "register.html", conn, user, next)
 
 
-@router.get("/cart", response_class=HTMLResponse)
-async def cart_page(request: Request, conn: ConnDep, user: CustomerPage) -> HTMLResponse:
-    cart = await cart_service.get_cart(conn, customer_id=user.customer_id)
-    return await render(request, "cart.html", conn=conn, user=user, cart=cart)
+@router.get("/cart", response_class=HTMLResponse, dependencies=[Public])
+async def cart_page(
+    request: Request, conn: ConnDep, user: MaybeUser, owner: CartOwnerDep, rates: CheckoutRatesDep
+) -> HTMLResponse:
+    cart = await cart_service.get_cart(conn, owner=owner)
+    return await render(request, "cart.html", conn=conn, user=user, cart=cart,
+                        countries=shipping_countries(rates), shipping_options=shipping_options(rates, cart.total))
 
 
 @router.get("/orders", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
 
-from api.deps import ConnDep, CustomerUser, PaymentsDep, PoolDep, Public
+from api.deps import CustomerUser, PaymentsDep, PoolDep, Public
 from commerce.errors import PaymentsNotConfigured
 from commerce.orders.models import OrderPublic
 from commerce.payments import service, webhooks
@@ -46,12 +46,12 @@ async def simulate_payment(
              responses={400: {"description": "Bad signature (`invalid_signature`)"},
                         404: {"description": "Stripe is not configured"}})
 async def stripe_webhook(
-    request: Request, conn: ConnDep, payments: PaymentsDep,
+    request: Request, pool: PoolDep, payments: PaymentsDep,
     stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
 ) -> WebhookAck:
     secret: str | None = request.app.state.stripe_webhook_secret
     if payments.simulated or not secret:
         raise PaymentsNotConfigured("Stripe webhooks are not configured")
-    outcome = await webhooks.handle_stripe_event(conn, provider=payments, payload=await request.body(),
+    outcome = await webhooks.handle_stripe_event(pool, provider=payments, payload=await request.body(),
                                                  signature=stripe_signature, secret=secret)
     return WebhookAck(outcome=outcome.applied)

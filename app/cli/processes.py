@@ -21,13 +21,10 @@ def _run_http(settings: Settings, *, host: str, port: int, parts: str) -> None:
 
     configure_logging(level=settings.log_level, json=settings.log_as_json)
     where = "DATABASE_URL" if settings.database_url else f"embedded PostgreSQL in {settings.embedded_pgdata}"
-    base = f"http://{host}:{port}"
     console.print(f"[bold]Seiko Watch Store[/bold] ({parts}) on {where}")
     metrics_host = settings.metrics_host or host
     metrics = _start_metrics(settings, metrics_host, port)
-    metrics_base = f"http://{metrics_host}:{metrics.port}"
-    console.print(f"  catalog  {base}/api/v1/watches\n  API docs {base}/docs\n  metrics  {metrics_base}/metrics"
-                  + (" (bearer token required)" if settings.metrics_token else ""))
+    console.print(start_banner(settings, host=host, port=port, metrics_host=metrics_host, metrics_port=metrics.port))
     console.print("  Ctrl-C stops the store" + (" and its database." if not settings.database_url else "."))
     trusted = settings.forwarded_allow_ips
     try:
@@ -53,6 +50,16 @@ def _start_metrics(settings: Settings, host: str, store_port: int) -> MetricsSer
     except OSError as error:
         raise typer.BadParameter(f"cannot listen for metrics on {host}:{settings.metrics_port} ({error.strerror}); "
                                  "set SEIKO_METRICS_PORT to a free port") from error
+
+
+def start_banner(settings: Settings, *, host: str, port: int, metrics_host: str | None = None,
+                 metrics_port: int | None = None) -> str:
+    """Where a person goes first: the shop, the ops console, the API docs, and the metrics, which
+    are served on their own port (SEIKO_METRICS_PORT, default 9464), never on the store's."""
+    base = f"http://{host}:{port}"
+    metrics_url = f"http://{metrics_host or host}:{metrics_port or settings.metrics_port}/metrics"
+    return "\n".join([f"  shop        {base}/", f"  ops console {base}/ops", f"  API docs    {base}/docs",
+                      f"  metrics     {metrics_url}" + (" (bearer token required)" if settings.metrics_token else "")])
 
 
 @cli.command()

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 Reference = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")]
 
@@ -125,6 +125,15 @@ class WatchPage(BaseModel):
 
 class WatchFilters(BaseModel):
     """Catalog list filters; every one optional."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_means_any(cls, data: object) -> object:
+        # An HTML form sends its "Any" choice and an empty number field as `name=`: no filter, not
+        # a value to reject. Only the absent and the blank are dropped; a bad value is still a 422.
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
+        return data
 
     collection: str | None = Field(None, max_length=80)
     category: Category | None = None

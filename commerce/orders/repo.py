@@ -6,28 +6,45 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from psycopg.types.json import Jsonb
+
+from commerce.orders.checkout import Totals
 from db.pool import Conn
 
-_ORDER_COLUMNS = """o.id, o.customer_id, o.status, o.total, o.currency, o.created_at, o.updated_at,
-                    o.paid_at, o.cancelled_at, o.cancel_reason, o.request_hash"""
+_ORDER_COLUMNS = """o.id, o.customer_id, o.status, o.total, coalesce(o.subtotal, o.total) AS subtotal,
+                    o.shipping_method, o.shipping_cost, o.tax_rate, o.tax, o.ship_to, o.currency,
+                    o.created_at, o.updated_at,
+                    o.paid_at, o.cancelled_at, o.cancel_reason, o.refunded_at, o.request_hash"""
 # The latest payment attempt and the confirmation, for what the customer sees on an order.
 _VIEW_COLUMNS = """pay.provider AS payment_provider, pay.status AS payment_status, pay.intent_id AS payment_intent_id,
                    pay.amount_cents AS payment_amount_cents, pay.failure_reason AS payment_failure_reason,
                    conf.payload ->> 'order_number' AS confirmation_number, conf.recipient AS confirmation_sent_to,
-                   conf.created_at AS confirmation_created_at"""
+                   conf.created_at AS confirmation_created_at,
+                   ref.status AS refund_status, ref.amount_cents AS refund_amount_cents,
+                   ref.provider AS refund_provider, ref.reason AS refund_reason,
+                   ref.failure_reason AS refund_failure_reason, ref.created_at AS refund_created_at"""
 _VIEW_JOINS = """LEFT JOIN LATERAL (SELECT p.provider, p.status, p.intent_id, p.amount_cents, p.failure_reason
                                      FROM payments p WHERE p.order_id = o.id
                                      ORDER BY p.attempt DESC LIMIT 1) pay ON TRUE
-                 LEFT JOIN outbox conf ON conf.order_id = o.id AND conf.kind = 'order_confirmation'"""
+                 LEFT JOIN outbox conf ON conf.order_id = o.id AND conf.kind = 'order_confirmation'
+                 LEFT JOIN LATERAL (SELECT r.status, r.amount_cents, r.provider, r.reason, r.failure_reason,
+                                           r.created_at
+                                    FROM refunds r WHERE r.order_id = o.id
+                                    ORDER BY r.id DESC LIMIT 1) ref ON TRUE"""
 
 
 async def insert(
-    conn: Conn, *, customer_id: int, total: Decimal, idempotency_key: str | None, request_hash: str
+    conn: Conn, *, customer_id: int, totals: Totals, shipping_method: str | None, ship_to: dict[str, Any] | None,
+    idempotency_key: str | None, request_hash: str,
 ) -> int:
     cur = await conn.execute(
-        """INSERT INTO orders (customer_id, status, total, idempotency_key, request_hash)
-           VALUES (%(c)s, 'pending_payment', %(t)s, %(k)s, %(h)s) RETURNING id""",
-        {"c": customer_id, "t": total, "k": idempotency_key, "h": request_hash},
+        """INSERT INTO orders (customer_id, status, total, subtotal, shipping_method, shipping_cost, tax_rate, tax,
+                               ship_to, idempotency_key, request_hash)
+           VALUES (%(c)s, 'pending_payment', %(t)s, %(s)s, %(m)s, %(sc)s, %(tr)s, %(tx)s, %(to)s, %(k)s, %(h)s)
+           RETURNING id""",
+        {"c": customer_id, "t": totals.total, "s": totals.subtotal, "m": shipping_method,
+         "sc": totals.shipping_cost, "tr": totals.tax_rate, "tx": totals.tax,
+         "to": Jsonb(ship_to) if ship_to is not None else None, "k": idempotency_key, "h": request_hash},
     )
     row = await cur.fetchone()
     assert row is not None
@@ -98,7 +115,8 @@ async def set_status(conn: Conn, *, order_id: int, status: str, reason: str | No
         """UPDATE orders SET status = %(s)s, updated_at = now(),
                   paid_at = CASE WHEN %(s)s = 'paid' THEN now() ELSE paid_at END,
                   cancelled_at = CASE WHEN %(s)s = 'cancelled' THEN now() ELSE cancelled_at END,
-                  cancel_reason = CASE WHEN %(s)s = 'cancelled' THEN %(r)s ELSE cancel_reason END
+                  cancel_reason = CASE WHEN %(s)s = 'cancelled' THEN %(r)s ELSE cancel_reason END,
+                  refunded_at = CASE WHEN %(s)s = 'refunded' THEN now() ELSE refunded_at END
            WHERE id = %(id)s""",
         {"id": order_id, "s": status, "r": reason},
     )
@@ -130,3 +148,36 @@ async def unpaid_older_than(conn: Conn, *, age: timedelta, limit: int) -> list[i
         {"age": age, "l": limit},
     )
     return [int(r["id"]) for r in await cur.fetchall()]
+
+
+async def lock_customer_orders(conn: Conn, *, customer_id: int) -> None:
+    """Serialise one customer's order placements (inside the caller's transaction), so two at once
+    cannot both pass the unpaid-order caps. Other customers are not held up."""
+    # The two-int4 form: a class id of its own (the prompt registry uses 0x5E1C0) and the customer id
+    # folded into int4 (two customers sharing a key only wait for each other).
+    await conn.execute("SELECT pg_advisory_xact_lock(%(ns)s, mod(%(c)s::bigint, 2147483647)::int4)",
+                       {"ns": _PLACEMENT_LOCK, "c": customer_id})
+
+
+_PLACEMENT_LOCK = 0x5E1C1
+
+
+async def unpaid_for_customer(conn: Conn, *, customer_id: int) -> dict[str, Any]:
+    """How many of this customer's orders wait for payment, and their value."""
+    cur = await conn.execute(
+        """SELECT count(*) AS orders, coalesce(sum(total), 0) AS value FROM orders
+           WHERE customer_id = %(c)s AND status = 'pending_payment'""",
+        {"c": customer_id},
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return row
+
+
+async def reserved_unpaid_units(conn: Conn) -> int:
+    cur = await conn.execute(
+        """SELECT coalesce(sum(oi.quantity), 0) AS n FROM order_items oi JOIN orders o ON o.id = oi.order_id
+           WHERE o.status = 'pending_payment'"""
+    )
+    row = await cur.fetchone()
+    return int(row["n"]) if row else 0

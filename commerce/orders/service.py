@@ -22,19 +22,26 @@ from commerce.errors import (
     InsufficientStock,
     InvalidStatusTransition,
     OrderNotFound,
+    OrderPaid,
+    QuantityLimitExceeded,
     UnknownReference,
+    UnpaidOrdersLimit,
 )
 from commerce.inventory import repo as inventory_repo
 from commerce.orders import repo
+from commerce.orders.checkout import CheckoutRates, ShippingIn, check_address, quote
 from commerce.orders.models import (
+    MANUAL_TRANSITIONS,
     TRANSITIONS,
     Confirmation,
     OrderAdmin,
     OrderCreate,
+    OrderLimits,
     OrderLine,
     OrderPublic,
     OrderStatus,
     PaymentSummary,
+    RefundSummary,
 )
 from db.pool import Conn
 
@@ -46,23 +53,28 @@ def _merge_lines(data: OrderCreate) -> dict[str, int]:
     return merged
 
 
-def _request_hash(lines: dict[str, int]) -> str:
-    return hashlib.sha256(json.dumps(sorted(lines.items())).encode()).hexdigest()
+def _request_hash(lines: dict[str, int], shipping: ShippingIn | None) -> str:
+    shipped = shipping.model_dump(mode="json") if shipping else None
+    return hashlib.sha256(json.dumps([sorted(lines.items()), shipped], sort_keys=True).encode()).hexdigest()
 
 
 async def place_order(
-    conn: Conn, *, customer_id: int, data: OrderCreate, idempotency_key: str | None
+    conn: Conn, *, customer_id: int, data: OrderCreate, idempotency_key: str | None, limits: OrderLimits,
+    rates: CheckoutRates,
 ) -> tuple[OrderPublic, bool]:
     """Reserve stock and create the order. Returns the order and whether it was newly created
     (False when an Idempotency-Key replay returned the earlier order)."""
     wanted = _merge_lines(data)
-    digest = _request_hash(wanted)
+    digest = _request_hash(wanted, data.shipping)
+    if data.shipping is not None:
+        check_address(data.shipping.address, rates)  # before anything is reserved
     if idempotency_key:
         earlier = await repo.find_by_idempotency_key(conn, customer_id=customer_id, key=idempotency_key)
         if earlier is not None:
             return await _replay(conn, earlier, digest), False
     try:
-        order_id = await _reserve_and_insert(conn, customer_id, wanted, idempotency_key, digest)
+        order_id = await _reserve_and_insert(conn, customer_id, wanted, idempotency_key, digest, limits,
+                                             data.shipping, rates)
     except psycopg.errors.UniqueViolation:
         # A concurrent request with the same key won the race; answer with its order.
         assert idempotency_key is not None
@@ -73,6 +85,13 @@ async def place_order(
     return await get_order(conn, order_id=order_id, customer_id=customer_id), True
 
 
+async def replay(conn: Conn, *, customer_id: int, idempotency_key: str) -> OrderPublic | None:
+    """The order an earlier request with this key placed, whatever it asked for (a cart checkout
+    retried after its cart emptied into that order)."""
+    earlier = await repo.find_by_idempotency_key(conn, customer_id=customer_id, key=idempotency_key)
+    return None if earlier is None else await get_order(conn, order_id=earlier["id"], customer_id=customer_id)
+
+
 async def _replay(conn: Conn, earlier: dict[str, Any], digest: str) -> OrderPublic:
     if earlier["request_hash"] != digest:
         raise IdempotencyKeyReused("This Idempotency-Key was used for a different order")
@@ -80,33 +99,77 @@ async def _replay(conn: Conn, earlier: dict[str, Any], digest: str) -> OrderPubl
 
 
 async def _reserve_and_insert(
-    conn: Conn, customer_id: int, wanted: dict[str, int], key: str | None, digest: str
+    conn: Conn, customer_id: int, wanted: dict[str, int], key: str | None, digest: str, limits: OrderLimits,
+    shipping: ShippingIn | None, rates: CheckoutRates,
 ) -> int:
     async with conn.transaction():
+        await repo.lock_customer_orders(conn, customer_id=customer_id)
         watches = await catalog_repo.get_watches_by_references(conn, references=list(wanted))
         unknown = sorted(set(wanted) - {w["reference"] for w in watches})
         if unknown:
             raise UnknownReference(f"Unknown watch reference(s): {', '.join(unknown)}", references=unknown)
-        total = sum((w["price"] * wanted[w["reference"]] for w in watches), Decimal("0.00"))
-        order_id = await repo.insert(conn, customer_id=customer_id, total=total, idempotency_key=key,
-                                     request_hash=digest)
+        subtotal = sum((w["price"] * wanted[w["reference"]] for w in watches), Decimal("0.00"))
+        totals = quote(subtotal, shipping, rates)
+        order_id = await repo.insert(
+            conn, customer_id=customer_id, totals=totals, idempotency_key=key, request_hash=digest,
+            shipping_method=shipping.method.value if shipping else None,
+            ship_to=shipping.address.model_dump(mode="json") if shipping else None)
+        short: list[dict[str, Any]] = []
         for watch in watches:  # ordered by id: a stable lock order
             quantity = wanted[watch["reference"]]
             balance = await inventory_repo.reserve(conn, watch_id=watch["id"], quantity=quantity)
             if balance is None:
+                # Keep going: the shopper hears about every short line at once, not one per attempt.
                 current = await catalog_repo.get_watch(conn, reference=watch["reference"])
-                available = current["stock_available"] if current else 0
-                raise InsufficientStock(
-                    f"Only {available} of {watch['reference']} available; {quantity} requested",
-                    reference=watch["reference"], requested=quantity, available=available,
-                )
+                short.append({"reference": watch["reference"], "requested": quantity,
+                              "available": current["stock_available"] if current else 0})
+                continue
+            if short:
+                continue  # the order fails anyway; the rollback undoes what was reserved
             await repo.insert_line(conn, order_id=order_id, watch_id=watch["id"], quantity=quantity,
                                    unit_price=watch["price"])
             await inventory_repo.record_movement(
                 conn, watch_id=watch["id"], delta=-quantity, kind="order_reserved",
                 reason=f"order {order_id}", balance_after=balance, order_id=order_id,
             )
+        if short:
+            first = short[0]
+            raise InsufficientStock(
+                "; ".join(f"Only {line['available']} of {line['reference']} available, {line['requested']} requested"
+                          for line in short),
+                reference=first["reference"], requested=first["requested"], available=first["available"],
+                lines=short,
+            )
+        # After the stock check, so a request for more than exists is still `insufficient_stock`;
+        # any refusal here rolls the reservation back with the rest.
+        _check_quantities(wanted, limits)
+        await _check_unpaid(conn, customer_id, limits)
     return order_id
+
+
+def _check_quantities(wanted: dict[str, int], limits: OrderLimits) -> None:
+    over = sorted(ref for ref, quantity in wanted.items() if quantity > limits.max_line_quantity)
+    if over:
+        raise QuantityLimitExceeded(
+            f"At most {limits.max_line_quantity} of one watch per order ({', '.join(over)})",
+            limit="line_quantity", allowed=limits.max_line_quantity, references=over)
+    units = sum(wanted.values())
+    if units > limits.max_order_units:
+        raise QuantityLimitExceeded(f"At most {limits.max_order_units} watches per order; this one has {units}",
+                                    limit="order_units", allowed=limits.max_order_units, requested=units)
+
+
+async def _check_unpaid(conn: Conn, customer_id: int, limits: OrderLimits) -> None:
+    unpaid = await repo.unpaid_for_customer(conn, customer_id=customer_id)  # this order included
+    if unpaid["orders"] > limits.max_unpaid_orders:
+        raise UnpaidOrdersLimit(
+            f"You have {unpaid['orders'] - 1} orders waiting for payment; pay or cancel one first "
+            f"(at most {limits.max_unpaid_orders})", limit="unpaid_orders", allowed=limits.max_unpaid_orders)
+    if unpaid["value"] > limits.max_reserved_value:
+        raise UnpaidOrdersLimit(
+            f"Unpaid orders may hold at most ${limits.max_reserved_value:,} of watches; with this one yours "
+            f"would hold ${unpaid['value']:,}", limit="reserved_value", allowed=str(limits.max_reserved_value),
+            requested=str(unpaid["value"]))
 
 
 async def _assemble(conn: Conn, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -116,7 +179,16 @@ async def _assemble(conn: Conn, rows: list[dict[str, Any]]) -> list[dict[str, An
             OrderLine(reference=line["reference"], name=line["name"], quantity=line["quantity"],
                       unit_price=line["unit_price"], line_total=line["unit_price"] * line["quantity"])
         )
-    return [{**r, "items": by_order[r["id"]], "payment": _payment(r), "confirmation": _confirmation(r)} for r in rows]
+    return [{**r, "items": by_order[r["id"]], "payment": _payment(r), "confirmation": _confirmation(r),
+             "refund": _refund(r)} for r in rows]
+
+
+def _refund(row: dict[str, Any]) -> RefundSummary | None:
+    if row.get("refund_status") is None:
+        return None
+    return RefundSummary(status=row["refund_status"], amount_cents=row["refund_amount_cents"],
+                         provider=row["refund_provider"], reason=row["refund_reason"],
+                         failure_reason=row["refund_failure_reason"], created_at=row["refund_created_at"])
 
 
 def _payment(row: dict[str, Any]) -> PaymentSummary | None:
@@ -159,13 +231,26 @@ async def change_status(
     conn: Conn, *, order_id: int, new_status: OrderStatus, reason: str | None = None,
     actor_id: int | None = None, owner_id: int | None = None,
 ) -> OrderPublic:
-    """Move an order along TRANSITIONS, with its stock effects, under a row lock.
+    """Move an order along MANUAL_TRANSITIONS, with its stock effects, under a row lock.
 
     `owner_id` restricts the change to that customer's own order (customers may only cancel)."""
     async with conn.transaction():
         row = await lock_order(conn, order_id=order_id, owner_id=owner_id)
         if owner_id is not None and new_status is not OrderStatus.cancelled:
             raise Forbidden("Customers may only cancel their orders")
+        current = OrderStatus(row["status"])
+        if new_status is OrderStatus.cancelled and current is OrderStatus.paid:
+            raise OrderPaid(f"Order {order_id} is paid: it is refunded (POST /api/v1/orders/{order_id}/refund), "
+                            "not cancelled", order_status=current.value)
+        if new_status is OrderStatus.refunded:
+            raise InvalidStatusTransition(
+                f"An order becomes refunded only through POST /api/v1/orders/{order_id}/refund",
+                current=current.value, requested=new_status.value)
+        if new_status not in MANUAL_TRANSITIONS[current]:
+            raise InvalidStatusTransition(
+                f"An order that is {current.value} cannot become {new_status.value}",
+                current=current.value, requested=new_status.value,
+            )
         await transition_locked(conn, row, new_status, reason=reason, actor_id=actor_id)
     count_transition(row, new_status)
     return await get_order(conn, order_id=order_id)
@@ -207,14 +292,23 @@ async def _apply_stock_effects(
     for line in sorted(order_lines, key=lambda x: x["watch_id"]):
         if new is OrderStatus.paid:
             await inventory_repo.consume_reservation(conn, watch_id=line["watch_id"], quantity=line["quantity"])
-        elif new is OrderStatus.cancelled:
-            balance: int | None
-            if current is OrderStatus.pending_payment:
-                balance = await inventory_repo.release(conn, watch_id=line["watch_id"], quantity=line["quantity"])
-            else:  # paid but not shipped: the units are back on the shelf
-                balance = await inventory_repo.adjust(conn, watch_id=line["watch_id"], delta=line["quantity"])
-            assert balance is not None
+        elif new is OrderStatus.cancelled:  # only ever from pending_payment: the reservation is released
+            balance = await inventory_repo.release(conn, watch_id=line["watch_id"], quantity=line["quantity"])
             await inventory_repo.record_movement(
                 conn, watch_id=line["watch_id"], delta=line["quantity"], kind="order_released",
                 reason=f"order {order_id} cancelled", balance_after=balance, order_id=order_id, actor_id=actor_id,
             )
+        elif new is OrderStatus.refunded and current is OrderStatus.paid:
+            # The paid units were taken off the shelf; the refund puts them back. A cancelled order's
+            # units went back when it was cancelled, so its refund moves no stock.
+            refunded = await inventory_repo.adjust(conn, watch_id=line["watch_id"], delta=line["quantity"])
+            assert refunded is not None
+            await inventory_repo.record_movement(
+                conn, watch_id=line["watch_id"], delta=line["quantity"], kind="order_refunded",
+                reason=f"order {order_id} refunded", balance_after=refunded, order_id=order_id, actor_id=actor_id,
+            )
+
+
+async def refresh_gauges(conn: Conn) -> None:
+    """Gauges that mirror the database, read when metrics are collected."""
+    metrics.RESERVED_UNPAID_UNITS.set(await repo.reserved_unpaid_units(conn))

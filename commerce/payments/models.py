@@ -36,6 +36,15 @@ class Intent:
     status: str  # the provider's own status word, e.g. requires_payment_method, succeeded
 
 
+@dataclass(frozen=True)
+class ProviderRefund:
+    """What a provider says about one refund: `pending`, `succeeded` or `failed` (Stripe's words)."""
+
+    refund_id: str
+    status: str
+    failure_reason: str | None = None
+
+
 class PaymentStart(BaseModel):
     """What the caller needs to collect the payment (Stripe Elements, or the simulated flow)."""
 

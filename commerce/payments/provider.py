@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Protocol
 
-from commerce.payments.models import Intent
+from commerce.payments.models import Intent, ProviderRefund
 
 
 class ProviderUnavailable(Exception):
@@ -25,10 +25,16 @@ class PaymentProvider(Protocol):
 
     async def cancel_intent(self, intent_id: str) -> None: ...
 
+    async def create_refund(
+        self, *, intent_id: str, amount_cents: int, refund_id: int, idempotency_key: str
+    ) -> ProviderRefund:
+        """Refund a succeeded intent; the same key never refunds twice."""
+        ...
+
 
 class SimulatedProvider:
     """No money moves. Intents are named after the order and attempt, so a retry finds the same one;
-    outcomes are driven through POST /api/v1/orders/{id}/payment/simulate."""
+    outcomes are driven through POST /api/v1/orders/{id}/payment/simulate. Refunds succeed at once."""
 
     name = "simulated"
     simulated = True
@@ -49,3 +55,10 @@ class SimulatedProvider:
 
     async def cancel_intent(self, intent_id: str) -> None:
         return None
+
+    async def create_refund(
+        self, *, intent_id: str, amount_cents: int, refund_id: int, idempotency_key: str
+    ) -> ProviderRefund:
+        # No money moved, so the refund of it succeeds at once; named after the key like the intents.
+        return ProviderRefund(refund_id="re_sim_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20],
+                              status="succeeded")

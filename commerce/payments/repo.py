@@ -18,6 +18,22 @@ async def latest_for_order(conn: Conn, *, order_id: int) -> dict[str, Any] | Non
     return await cur.fetchone()
 
 
+async def get_by_id(conn: Conn, *, payment_id: int) -> dict[str, Any]:
+    cur = await conn.execute(f"SELECT {_PAYMENT} FROM payments WHERE id = %(i)s", {"i": payment_id})  # noqa: S608
+    row = await cur.fetchone()
+    assert row is not None
+    return row
+
+
+async def succeeded_for_order(conn: Conn, *, order_id: int) -> dict[str, Any] | None:
+    cur = await conn.execute(
+        f"SELECT {_PAYMENT} FROM payments WHERE order_id = %(o)s AND status = 'succeeded' "  # noqa: S608
+        "ORDER BY attempt DESC LIMIT 1",
+        {"o": order_id},
+    )
+    return await cur.fetchone()
+
+
 async def get_by_intent(conn: Conn, *, intent_id: str, for_update: bool = False) -> dict[str, Any] | None:
     lock = " FOR UPDATE" if for_update else ""
     cur = await conn.execute(

@@ -135,7 +135,12 @@ def _confirmation(order: dict[str, Any], payment: dict[str, Any]) -> dict[str, A
     return {
         "order_number": f"SWS-{order['id']:06d}",
         "order_id": order["id"],
+        "subtotal": str(order["subtotal"]),
+        "shipping_method": order["shipping_method"],
+        "shipping_cost": str(order["shipping_cost"]),
+        "tax": str(order["tax"]),
         "total": str(order["total"]),
+        "ship_to": order["ship_to"],
         "currency": "USD",
         "amount_cents": payment["amount_cents"],
         "provider": payment["provider"],

@@ -6,7 +6,7 @@ from typing import Any
 
 import stripe
 
-from commerce.payments.models import Intent
+from commerce.payments.models import Intent, ProviderRefund
 from commerce.payments.provider import ProviderUnavailable
 
 
@@ -59,6 +59,25 @@ class StripeProvider:
             pass  # already succeeded or canceled: nothing to cancel
         except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
             raise ProviderUnavailable(str(exc)) from exc
+
+
+    async def create_refund(
+        self, *, intent_id: str, amount_cents: int, refund_id: int, idempotency_key: str
+    ) -> ProviderRefund:
+        params: dict[str, Any] = {"payment_intent": intent_id, "amount": amount_cents,
+                                  "metadata": {"seiko_refund_id": str(refund_id)}}
+        try:
+            refund = await self._client.v1.refunds.create_async(
+                params,  # type: ignore[arg-type]
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.InvalidRequestError as exc:
+            # Stripe refused it (already refunded, disputed, ...): a final answer, not an outage.
+            return ProviderRefund(refund_id="", status="failed", failure_reason=exc.user_message or str(exc))
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+            raise ProviderUnavailable(str(exc)) from exc
+        return ProviderRefund(refund_id=refund.id, status=str(refund.status),
+                              failure_reason=getattr(refund, "failure_reason", None))
 
 
 def _intent(obj: Any) -> Intent:

@@ -85,3 +85,13 @@ def sign_in(page: Page, base_url: str, email: str, password: str, next_path: str
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}{next_path}")
+
+
+def ship_to(page: Page, *, country: str = "US") -> None:
+    """Fills the cart page's checkout form with a real address (San Francisco, standard delivery)."""
+    page.get_by_label("Full name").fill("Ana Silva")
+    page.get_by_label("Address", exact=True).fill("1 Market St")
+    page.get_by_label("City").fill("San Francisco")
+    page.get_by_label("State or region").fill("CA")
+    page.get_by_label("Postal code").fill("94105")
+    page.get_by_label("Country").select_option(country)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.conftest import LiveServer, ship_to, sign_in
 from tests.fix_app import ADMIN_EMAIL, ADMIN_PASSWORD
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -30,7 +30,7 @@ def test_storefront_pages_pass_axe(serve: Callable[..., LiveServer], page: Page,
     page.goto(base)
     page.evaluate(f"localStorage.setItem('theme', '{theme}')")
     pages = ["/", "/search?q=automatic%20diver%20under%20%24500", "/watches/SRPD55K1", "/account/login",
-             "/account/register"]
+             "/account/register", "/watches/UNKNOWN", "/?max_price=abc"]
     found: dict[str, list[dict[str, Any]]] = {}
     for path in pages:
         page.goto(base + path)
@@ -42,6 +42,7 @@ def test_storefront_pages_pass_axe(serve: Callable[..., LiveServer], page: Page,
     expect(page.locator("#toasts")).to_contain_text("Added to your cart")
     page.goto(f"{base}/cart")
     found["/cart"] = audit(page)
+    ship_to(page)
     page.get_by_role("button", name="Check out").click()
     page.wait_for_url(f"{base}/orders/*")
     found["/orders/{id}"] = audit(page)

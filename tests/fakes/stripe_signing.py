@@ -26,3 +26,12 @@ def intent_event(event_type: str, intent_id: str, *, event_id: str | None = None
     event = {"id": event_id or f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "api_version": "2024-06-20",
              "created": int(time.time()), "type": event_type, "livemode": False, "data": {"object": obj}}
     return json.dumps(event).encode()
+
+
+def refund_event(refund: dict[str, Any], *, event_type: str = "refund.updated", event_id: str | None = None,
+                 status: str | None = None) -> bytes:
+    """A `refund.*` event carrying the refund object (as Stripe sends it), optionally with a new status."""
+    obj = {**refund, **({"status": status} if status else {})}
+    event = {"id": event_id or f"evt_{uuid.uuid4().hex[:24]}", "object": "event", "api_version": "2024-06-20",
+             "created": int(time.time()), "type": event_type, "livemode": False, "data": {"object": obj}}
+    return json.dumps(event).encode()

@@ -113,3 +113,20 @@ async def test_admin_creates_and_updates_a_watch(client: httpx.AsyncClient, user
     unknown = await client.post("/api/v1/admin/watches", json={**body, "reference": "SPB998J1",
                                                                "supplier_code": "NOBODY"}, headers=admin)
     assert unknown.status_code == 422
+
+
+async def test_blank_filters_mean_no_filter(client: httpx.AsyncClient) -> None:
+    """An HTML form's "Any" and an empty number field arrive as `name=`: no filter, not a 422."""
+    everything = (await client.get("/api/v1/watches", params={"limit": 100})).json()
+    blank = {"category": "", "movement": "", "min_price": "", "max_price": " ", "in_stock": "", "collection": "",
+             "sort": "", "limit": 100}
+    r = await client.get("/api/v1/watches", params=blank)
+    assert r.status_code == 200, r.text
+    assert r.json() == everything
+    page = await client.get("/", params={"category": "", "movement": "", "max_price": "", "sort": "featured"})
+    assert page.status_code == 200
+    assert f"{everything['total']} watches" in page.text
+    # A value that is there but wrong is still refused.
+    bad = await client.get("/api/v1/watches", params={"movement": "steam"})
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "validation_error"

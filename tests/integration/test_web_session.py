@@ -110,9 +110,13 @@ async def test_signing_out_ends_the_session_and_clears_cookies(app: FastAPI) -> 
     assert (await browser.get("/api/v1/auth/me")).status_code == 401
     # A stale cookie is anonymous on public pages, and pages that need a user ask to sign in.
     assert (await browser.get("/")).status_code == 200
-    r = await browser.get("/cart")
+    r = await browser.get("/orders")
     assert r.status_code == 303
-    assert r.headers["location"] == "/account/login?next=%2Fcart"
+    assert r.headers["location"] == "/account/login?next=%2Forders"
+    # The cart page is open to guests: it shows this browser's own (empty) cart, not the account's.
+    r = await browser.get("/cart")
+    assert r.status_code == 200
+    assert "Your cart is empty" in r.text
 
 
 async def test_sign_in_page_only_returns_to_this_site(app: FastAPI) -> None:

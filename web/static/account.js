@@ -2,11 +2,8 @@
 (function () {
   "use strict";
 
-  function fieldErrors(error) {
-    var problems = (error.problem && error.problem.errors) || [];
-    if (!problems.length) { return error.message; }
-    return problems.map(function (e) { return e.loc[e.loc.length - 1] + ": " + e.msg; }).join("; ");
-  }
+  // Each invalid field by its label on the page, in words ("Password: Use at least 10 characters").
+  function fieldErrors(error) { return window.seiko.describe(error); }
 
   function wire(formId, errorId, submit) {
     var form = document.getElementById(formId);

@@ -55,8 +55,21 @@
     toast(error.message, "error");
   }
 
+  // An error in words for a form: each invalid field by its label on the page, else the detail.
+  function describe(error) {
+    var problems = (error.problem && error.problem.errors) || [];
+    if (!problems.length) { return error.message; }
+    return problems.map(function (e) {
+      var field = e.loc[e.loc.length - 1];
+      var input = document.querySelector("[name='" + field + "']");
+      var label = input && input.id ? document.querySelector("label[for='" + input.id + "']") : null;
+      var name = label ? (label.firstChild ? label.firstChild.textContent : label.textContent).trim() : "";
+      return (name || String(field).replace(/_/g, " ")) + ": " + e.msg;
+    }).join("; ");
+  }
+
   window.seiko = { api: api, toast: toast, toastNext: toastNext, report: report, signedIn: signedIn,
-                   goSignIn: goSignIn, cookie: cookie };
+                   goSignIn: goSignIn, cookie: cookie, describe: describe };
 
   document.addEventListener("DOMContentLoaded", function () {
     var pending = sessionStorage.getItem("toast");

@@ -28,17 +28,34 @@
           .then(function () { reload("Removed from your cart"); }).catch(seiko.report);
       });
     });
-    var checkout = document.getElementById("checkout");
-    if (checkout) {
-      checkout.addEventListener("click", function () {
+    var form = document.getElementById("checkout-form");
+    if (form) {
+      var checkout = document.getElementById("checkout");
+      var errorBox = document.getElementById("checkout-error");
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        errorBox.hidden = true;
+        var data = Object.fromEntries(new FormData(form).entries());
+        var method = data.method;
+        delete data.method;
+        if (!data.line2) { delete data.line2; }
+        if (!data.region) { delete data.region; }
         checkout.disabled = true;
-        seiko.api("POST", "/api/v1/cart/checkout", undefined, { "Idempotency-Key": checkoutKey() })
+        seiko.api("POST", "/api/v1/cart/checkout", { shipping: { address: data, method: method } },
+                  { "Idempotency-Key": checkoutKey() })
           .then(function (order) {
             sessionStorage.removeItem("checkout-key");
             seiko.toastNext("Order #" + order.id + " placed: the watches are reserved while you pay", "success");
             window.location.href = "/orders/" + order.id;
           })
-          .catch(function (error) { checkout.disabled = false; seiko.report(error); });
+          .catch(function (error) {
+            checkout.disabled = false;
+            // A changed address is a new request: the next attempt gets its own key.
+            sessionStorage.removeItem("checkout-key");
+            errorBox.textContent = seiko.describe(error);
+            errorBox.hidden = false;
+            errorBox.focus();
+          });
       });
     }
   });

@@ -183,6 +183,17 @@
     }).catch(seiko.report);
   }
 
+  function refundOrder(form) {
+    var id = form.dataset.id;
+    if (!window.confirm("Refund " + form.dataset.total + " of order #" + id + " through the payment provider?")) { return; }
+    form.querySelector("button").disabled = true;
+    seiko.api("POST", "/api/v1/orders/" + id + "/refund").then(function (o) {
+      seiko.toastNext(o.status === "refunded" ? "Order #" + o.id + " refunded; its watches are back in stock"
+                                              : "Refund of order #" + o.id + " sent; waiting for the provider", "success");
+      window.location.reload();
+    }).catch(function (error) { form.querySelector("button").disabled = false; seiko.report(error); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var drill = document.getElementById("run-drill");
     if (drill) { drill.addEventListener("click", function () { runDrill(drill); }); }
@@ -211,6 +222,8 @@
         editWatch(form);
       } else if (action === "move-order") {
         moveOrder(form);
+      } else if (action === "refund-order") {
+        refundOrder(form);
       }
     });
   });

@@ -52,7 +52,22 @@
     }).catch(seiko.report);
   }
 
+  function refundRequest() {
+    var form = document.getElementById("refund-form");
+    if (!form) { return; }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var reason = document.getElementById("refund-reason").value.trim();
+      form.querySelector("button").disabled = true;
+      seiko.api("POST", "/api/v1/orders/" + form.closest("section").dataset.order + "/refund",
+                { reason: reason || null })
+        .then(function () { seiko.toastNext("Refund requested; we will let you know", "success"); window.location.reload(); })
+        .catch(function (error) { form.querySelector("button").disabled = false; seiko.report(error); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    refundRequest();
     var section = document.getElementById("payment");
     if (!section) { return; }
     if (section.dataset.simulated === "true") { simulated(section); } else { stripe(section); }
