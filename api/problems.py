@@ -173,7 +173,8 @@ def wants_page(request: Request) -> bool:
 def error_page(request: Request, status: int, *, detail: str, problems: list[str] | None = None) -> HTMLResponse:
     title = _PAGE_TITLE.get(status, HTTPStatus(status).phrase)
     return templates.TemplateResponse(request, "error.html", {
-        "user": None, "cart_count": 0, "query": None, "status": status, "title": title, "detail": detail,
+        "user": None, "cart_count": 0, "query": None, "status": status, "title": title,
+        "detail": _capped(detail, MAX_DETAIL_CHARS),
         "problems": problems or []}, status_code=status)
 
 

@@ -34,8 +34,8 @@ def proposable(db_url: str) -> list[dict[str, Any]]:
     async def read() -> list[dict[str, Any]]:
         async with await psycopg.AsyncConnection.connect(db_url, row_factory=dict_row) as conn:
             policy = make_settings(db_url).reorder_policy
-            return [w for w in await replenishment.low_stock_assessments(conn, policy)
-                    if w["proposable_quantity"] > 0 and w["open_proposal"] is None]
+            return [w.as_tool_data() for w in await replenishment.low_stock_assessments(conn, policy)
+                    if w.proposable_quantity > 0]
 
     # Playwright's sync API owns this thread's event loop; the read gets a loop of its own.
     with ThreadPoolExecutor(1) as pool:

@@ -186,5 +186,6 @@ async def test_a_huge_reference_is_not_echoed_back_in_full(client: httpx.AsyncCl
     reference = "A" * 20_000
     r = await client.get(path.format(ref=reference))
     assert r.status_code in (404, 422), r.status_code
-    assert len(r.content) < 2_000, len(r.content)
+    # A problem is small; a page is the site's layout around a short message (a few kB of HTML).
+    assert len(r.content) < (2_000 if path.startswith("/api/") else 12_000), len(r.content)
     assert "A" * 300 not in r.text

@@ -20,12 +20,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from alerts.drill import get_job
 from alerts.intake import take_firing
 from alerts.models import AmAlert
+from app.gauges import refresh_business_gauges
 from db.pool import Conn, Pool, open_pool
 from jobs.kinds import SPECS, JobKind, PruneJobs, StockAgentRun
 from jobs.models import JobOutcome, PermanentJobError
 from jobs.queue import JobQueue, defer
 from jobs.worker import QueueWorker
-from tests.fix_app import ALERT_TOKEN
+from tests.fix_app import ALERT_TOKEN, scrape
 
 pytestmark = pytest.mark.integration
 Handler = Callable[[StockAgentRun], Awaitable[JobOutcome | None]]
@@ -241,7 +242,7 @@ def gauges(text: str) -> dict[tuple[str, str, str], float]:
             for s in family.samples}
 
 
-async def test_queue_depth_and_oldest_age_per_queue_and_status(client: httpx.AsyncClient, conn: Conn) -> None:
+async def test_queue_depth_and_oldest_age_per_queue_and_status(conn: Conn) -> None:
     old = await queue_run(conn, "waiting for ten minutes")
     await queue_run(conn, "just queued")
     running = await queue_run(conn, "running")
@@ -258,7 +259,8 @@ async def test_queue_depth_and_oldest_age_per_queue_and_status(client: httpx.Asy
     await conn.execute("UPDATE procrastinate_jobs SET scheduled_at = now() + interval '1 hour' WHERE id = %s",
                        (later,))
 
-    found = gauges((await client.get("/metrics")).text)
+    await refresh_business_gauges(conn)  # what the scheduled refresh does (app/gauges.py)
+    found = gauges(scrape())
     assert found[("job_queue_jobs", "agent", "todo")] == 3
     assert found[("job_queue_jobs", "agent", "doing")] == 1
     assert 600 <= found[("job_queue_oldest_age_seconds", "agent", "todo")] < 3600
@@ -267,7 +269,8 @@ async def test_queue_depth_and_oldest_age_per_queue_and_status(client: httpx.Asy
         assert found[("job_queue_jobs", queue, "todo")] == found[("job_queue_oldest_age_seconds", queue, "todo")] == 0
 
     await conn.execute("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE status IN ('todo', 'doing')")
-    found = gauges((await client.get("/metrics")).text)
+    await refresh_business_gauges(conn)
+    found = gauges(scrape())
     assert found[("job_queue_jobs", "agent", "todo")] == found[("job_queue_oldest_age_seconds", "agent", "todo")] == 0
 
 
