@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from db.embedded import EmbeddedPostgres
-from tests.integration.test_serve import call, free_port
+from tests.integration.test_serve import free_port, until_ready
 
 pytestmark = pytest.mark.integration
 
@@ -105,17 +105,7 @@ def serve(tmp_path: Path, port: int, **env: str) -> subprocess.Popen[str]:
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=environ,
                             stdout=log, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, (tmp_path / "server.log").read_text()[-3000:]
-        try:
-            if call(f"http://127.0.0.1:{port}/ready")[0] == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise AssertionError("seiko serve did not become ready")
+    return until_ready(proc, port, output=(tmp_path / "server.log").read_text)
 
 
 def stop(proc: subprocess.Popen[str]) -> None:

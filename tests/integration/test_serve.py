@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +42,15 @@ def start(data_dir: Path, port: int) -> subprocess.Popen[str]:
                SEIKO_METRICS_PORT=str(free_port()))
     proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 120
+    return until_ready(proc, port, output=lambda: proc.communicate()[0])
+
+
+def until_ready(proc: subprocess.Popen[str], port: int, *, output: Callable[[], str],
+                seconds: float = 180) -> subprocess.Popen[str]:
+    """Wait for a started server's /ready; if it exits first, fail with what it printed."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.communicate()[0]
+        assert proc.poll() is None, output()[-3000:]
         try:
             if call(f"http://127.0.0.1:{port}/ready")[0] == 200:
                 return proc
