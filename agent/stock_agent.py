@@ -29,9 +29,12 @@ async def offline_policy(run_tool: ToolRunner) -> str:
         if w["blocked"] is not None or quantity <= 0:
             not_proposed.append(f"{w['reference']}: {w['blocked'] or 'nothing to order within the policy'}")
             continue
+        forecast = w.get("forecast") or {}
         rationale = (f"Offline policy: {w['available']} available and {w['on_order']} on order against a reorder "
-                     f"point of {w['reorder_point']}; demand {w['daily_demand_mean']}/day (sd "
-                     f"{w['daily_demand_sd']}) over a {w['lead_time_days']}-day lead time. "
+                     f"point of {w['reorder_point']}; forecast {w['daily_demand_mean']}/day (sd "
+                     f"{w['daily_demand_sd']}, {forecast.get('model', 'no model')}, "
+                     f"{forecast.get('demand_class', 'unclassified')}) over a {w['lead_time_days']}-day lead time "
+                     f"(sd {w['lead_time_sd_days']}), fill-rate target {w['fill_rate_target']:.0%}. "
                      f"Urgency rank {rank} of {len(watches)}: {_urgency(w)}.")
         if quantity < w["suggested_quantity"]:
             rationale += f" Suggested {w['suggested_quantity']}, cut to {quantity} by the per-order maximum."

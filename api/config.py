@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from commerce.orders.checkout import CheckoutRates
 from commerce.orders.models import OrderLimits
+from commerce.replenishment.models import ReorderPolicy
 
 
 @dataclass(frozen=True)
@@ -29,4 +30,6 @@ class ApiConfig:
     # The AI bulkhead as the API shows it: how long a refused chat is told to wait, and how often a
     # streaming chat sends a keep-alive while the model thinks.
     ai_retry_after_s: int = field(kw_only=True)
+    # Decisions on reorder proposals re-judge earned autonomy against the same policy the agent uses.
+    reorder_policy: ReorderPolicy = field(kw_only=True)
     sse_heartbeat_s: float = field(kw_only=True)

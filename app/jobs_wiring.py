@@ -14,13 +14,16 @@ import structlog
 from agent.services import AgentServices
 from agent.stock_agent import run_stock_agent
 from app.settings import Settings
+from commerce.forecasting import repo as forecast_repo
+from commerce.forecasting.service import refresh_forecasts
 from commerce.payments.provider import PaymentProvider
 from commerce.payments.service import cancel_intents, expire_unpaid_orders
+from commerce.replenishment import earned
 from commerce.replenishment import service as replenishment
-from commerce.replenishment.models import ProposalStatus
+from commerce.replenishment.models import ProposalPublic, ProposalStatus, ReorderPolicy
 from db.pool import Pool
 from decision_log import service as decisions
-from jobs.kinds import EmbeddingRefresh, OrderExpiry, ProposalNotification, StockAgentRun
+from jobs.kinds import EmbeddingRefresh, ForecastRefresh, OrderExpiry, ProposalNotification, StockAgentRun
 from jobs.models import JobOutcome, PermanentJobError
 from jobs.queue import JobQueue
 from jobs.worker import QueueWorker
@@ -43,6 +46,7 @@ class JobHandlers:
     embedder: Embedder
     order_payment_timeout: timedelta
     notify_url: str | None
+    reorder_policy: ReorderPolicy
 
     async def stock_agent(self, run: StockAgentRun) -> JobOutcome:
         # The one place the queue calls into the agent. The run holds no connection while the model
@@ -70,7 +74,7 @@ class JobHandlers:
         if not created and not run.skipped:
             return
         text = ("New reorder proposals:\n" + "\n".join(
-            f"• {p.reference} x{p.quantity} (${p.total_cost}) — {p.rationale[:200]}" for p in created)
+            f"• {p.reference} x{p.quantity} (${p.total_cost}){_card_line(p)} — {p.rationale[:200]}" for p in created)
             if created else "No new reorder proposals.")
         if run.skipped:  # what the run did not do is part of the news, never hidden
             text += "\nNot proposed:\n" + "\n".join(f"• {s.subject}: {s.reason[:200]}" for s in run.skipped)
@@ -97,6 +101,28 @@ class JobHandlers:
         _log.info("search_index_refreshed", embedded=report.embedded, unchanged=report.unchanged)
 
 
+    async def forecast_refresh(self, job: ForecastRefresh) -> None:
+        policy = self.reorder_policy
+        async with self.pool.connection() as conn:
+            only = set(await forecast_repo.stale(conn)) if job.stale_only else None
+            refitted = 0 if only == set() else await refresh_forecasts(
+                conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days, only=only)
+            measured = await earned.measure_outcomes(conn)
+            verdicts = await earned.evaluate_autonomy(conn, policy)
+        _log.info("forecasts_refreshed", refitted=refitted, outcomes_measured=measured,
+                  autonomy={k: v.enabled for k, v in verdicts.items()})
+
+
+def _card_line(p: ProposalPublic) -> str:
+    """The decision card in one line, so the person reading the message sees what is at stake."""
+    if p.forecast is None:
+        return ""
+    runs_out = f"runs out {p.projected_stockout_date}, order by {p.last_order_date}" if p.projected_stockout_date \
+        else "not running out at this rate"
+    return (f": forecast {p.forecast.daily_mean:.2f}/day ({p.forecast.model}), {runs_out}, "
+            f"${p.revenue_at_risk} at risk if rejected, {p.days_of_cover_after} days of cover after")
+
+
 def build_job_queue(settings: Settings, url: str, handlers: JobHandlers) -> JobQueue:
     # procrastinate's own pool: one connection per running job's fetch and finish, plus heartbeats,
     # abort polling and stalled-job recovery.
@@ -105,6 +131,7 @@ def build_job_queue(settings: Settings, url: str, handlers: JobHandlers) -> JobQ
     queue.register(ProposalNotification, handlers.notify_proposals)
     queue.register(OrderExpiry, handlers.order_expiry)
     queue.register(EmbeddingRefresh, handlers.embedding_refresh)
+    queue.register(ForecastRefresh, handlers.forecast_refresh)
     return queue
 
 

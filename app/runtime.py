@@ -28,9 +28,11 @@ from app.scheduler import build_scheduler
 from app.settings import Settings
 from commerce.customers import service as customers
 from commerce.customers.models import Role
-from commerce.inventory import service as inventory
+from commerce.forecasting import repo as forecast_repo
+from commerce.forecasting.service import refresh_forecasts
 from commerce.payments.provider import PaymentProvider, SimulatedProvider
 from commerce.payments.stripe_provider import StripeProvider
+from commerce.replenishment import earned
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import Pool, open_pool
@@ -85,9 +87,16 @@ async def prepare_database(url: str, settings: Settings) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
         if settings.seed_catalog and await seed_catalog(conn):
             _log.info("catalog_seeded")
+        # A first start (or an upgrade from before forecasts) fits every watch without a forecast, so
+        # the stock agent never reasons over missing figures; the daily refit keeps them current.
+        unforecast = set(await forecast_repo.stale(conn))
+        if unforecast:
             policy = settings.reorder_policy
-            await inventory.refresh_reorder_points(conn, window_days=policy.demand_window_days,
-                                                   service_level=policy.service_level)
+            fitted = await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days,
+                                             only=unforecast)
+            _log.info("forecasts_fitted", watches=fitted)
+        # Every demand class has a judged autonomy state from the first page view on.
+        await earned.evaluate_autonomy(conn, settings.reorder_policy)
         created = await PromptRegistry().sync_from_files(conn)
         if created:
             _log.info("prompts_registered", versions=[f"{p.name}@{p.version}" for p in created])
@@ -113,7 +122,7 @@ def api_config(settings: Settings) -> ApiConfig:
         order_limits=settings.order_limits,
         checkout_rates=settings.checkout_rates,
         currency_rates=settings.currency_rates,
-        ai_retry_after_s=settings.ai_retry_after_s,
+        ai_retry_after_s=settings.ai_retry_after_s, reorder_policy=settings.reorder_policy,
         sse_heartbeat_s=settings.sse_heartbeat_s,
         stripe_webhook_secret=(
             settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
@@ -157,7 +166,7 @@ def job_handlers(settings: Settings, pool: Pool, services: Services, agents: Age
     return JobHandlers(
         pool=pool, agents=agents, payments=services.payments, embedder=services.embedder,
         order_payment_timeout=timedelta(minutes=settings.order_payment_timeout_minutes),
-        notify_url=settings.notify_webhook_url,
+        notify_url=settings.notify_webhook_url, reorder_policy=settings.reorder_policy,
     )
 
 

@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from app.settings import Settings
 from commerce.replenishment import service as replenishment
 from db.pool import Pool
-from jobs.kinds import EmbeddingRefresh, OrderExpiry, PruneJobs, StockAgentRun
+from jobs.kinds import EmbeddingRefresh, ForecastRefresh, OrderExpiry, PruneJobs, StockAgentRun
 from jobs.queue import defer
 
 _log = structlog.get_logger(component="app.scheduler")
@@ -44,6 +44,9 @@ def build_scheduler(settings: Settings, pool: Pool) -> AsyncIOScheduler:
                        if w.proposable_quantity > 0]
             if needing:
                 await defer(conn, StockAgentRun(trigger="schedule"), queueing_lock=STOCK_SWEEP_LOCK)
+            # Watches that ran out or came back since their last fit are refitted (their censored
+            # days changed); outcomes are measured and earned autonomy re-judged on the same job.
+            await defer(conn, ForecastRefresh(stale_only=True), queueing_lock="schedule:forecast_refresh")
         if expired or needing:
             _log.info("stock_sweep", expired_proposals=expired, watches_needing_reorder=len(needing))
 
@@ -54,5 +57,10 @@ def build_scheduler(settings: Settings, pool: Pool) -> AsyncIOScheduler:
                       max_instances=1, coalesce=True)
     scheduler.add_job(refresh_embeddings, "interval", minutes=settings.embedding_refresh_minutes,
                       id="embedding_refresh", max_instances=1, coalesce=True)
+    async def refit_forecasts() -> None:
+        async with pool.connection() as conn:
+            await defer(conn, ForecastRefresh(), queueing_lock="schedule:forecast_refit")
+
     scheduler.add_job(prune_jobs, "interval", hours=24, id="prune_jobs", max_instances=1, coalesce=True)
+    scheduler.add_job(refit_forecasts, "interval", hours=24, id="forecast_refit", max_instances=1, coalesce=True)
     return scheduler

@@ -8,10 +8,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agent.limits import RunLimits
+from commerce.forecasting.demand import DemandClass
 from commerce.orders.checkout import CheckoutRates
 from commerce.orders.models import OrderLimits
 from commerce.replenishment.models import ReorderPolicy
@@ -107,8 +108,11 @@ class Settings(BaseSettings):
     agent_max_wall_s: float = Field(90.0, validation_alias="SEIKO_AGENT_MAX_WALL_S", gt=0)
     breaker_failures: int = Field(3, validation_alias="SEIKO_BREAKER_FAILURES", ge=1)
     breaker_reset_s: float = Field(30.0, validation_alias="SEIKO_BREAKER_RESET_S", gt=0)
-    reorder_service_level: float = Field(0.95, validation_alias="SEIKO_REORDER_SERVICE_LEVEL", gt=0.5, lt=1)
-    reorder_demand_window_days: int = Field(90, validation_alias="SEIKO_REORDER_DEMAND_WINDOW_DAYS", ge=7, le=730)
+    # The share of demanded units served from stock (type 2 service) to aim for, per demand class.
+    reorder_fill_rates: dict[DemandClass, float] = Field(
+        default_factory=lambda: {DemandClass.smooth: 0.98, DemandClass.erratic: 0.95,
+                                 DemandClass.intermittent: 0.95, DemandClass.lumpy: 0.90},
+        validation_alias="SEIKO_REORDER_FILL_RATES")
     reorder_cover_days: float = Field(30.0, validation_alias="SEIKO_REORDER_COVER_DAYS", gt=0)
     reorder_band_low: float = Field(0.5, validation_alias="SEIKO_REORDER_BAND_LOW", gt=0, le=1)
     reorder_band_high: float = Field(1.5, validation_alias="SEIKO_REORDER_BAND_HIGH", ge=1)
@@ -118,6 +122,11 @@ class Settings(BaseSettings):
     reorder_auto_approve_below_usd: Decimal | None = Field(
         None, validation_alias="SEIKO_REORDER_AUTO_APPROVE_BELOW_USD")
     reorder_rejection_cooldown_days: int = Field(7, validation_alias="SEIKO_REORDER_REJECTION_COOLDOWN_DAYS", ge=0)
+    # Earned autonomy: a demand class's proposals are approved without a person once at least this
+    # many were decided and the Wilson lower bound of "approved unchanged" reaches the bar.
+    reorder_autonomy_min_proposals: int = Field(30, validation_alias="SEIKO_REORDER_AUTONOMY_MIN_PROPOSALS", ge=1)
+    reorder_autonomy_min_approval: float = Field(0.9, validation_alias="SEIKO_REORDER_AUTONOMY_MIN_APPROVAL", gt=0,
+                                                  le=1)
     notify_webhook_url: str | None = Field(None, validation_alias="SEIKO_NOTIFY_WEBHOOK_URL")
     stock_sweep_minutes: int = Field(60, validation_alias="SEIKO_STOCK_SWEEP_MINUTES", ge=1)
     worker_enabled: bool = Field(True, validation_alias="SEIKO_WORKER")
@@ -153,6 +162,16 @@ class Settings(BaseSettings):
     langfuse_host: str | None = Field(None, validation_alias="LANGFUSE_HOST")
     alertmanager_webhook_token: SecretStr | None = Field(None, validation_alias="ALERTMANAGER_WEBHOOK_TOKEN")
 
+    @field_validator("reorder_fill_rates")
+    @classmethod
+    def _every_class_has_a_fill_rate(cls, rates: dict[DemandClass, float]) -> dict[DemandClass, float]:
+        missing = set(DemandClass) - set(rates)
+        if missing:
+            raise ValueError(f"a fill rate is needed for every demand class; missing {sorted(missing)}")
+        if not all(0.5 <= rate < 1 for rate in rates.values()):
+            raise ValueError("fill rates are fractions in [0.5, 1), e.g. 0.95")
+        return rates
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         if self.environment == "production":
@@ -173,13 +192,14 @@ class Settings(BaseSettings):
 
     @property
     def reorder_policy(self) -> ReorderPolicy:
-        return ReorderPolicy(service_level=self.reorder_service_level,
-                             demand_window_days=self.reorder_demand_window_days, cover_days=self.reorder_cover_days,
+        return ReorderPolicy(fill_rates=dict(self.reorder_fill_rates), cover_days=self.reorder_cover_days,
                              band_low=self.reorder_band_low, band_high=self.reorder_band_high,
                              max_units_per_order=self.reorder_max_units_per_order,
                              max_order_usd=self.reorder_max_order_usd, daily_cap_usd=self.reorder_daily_cap_usd,
                              auto_approve_below_usd=self.reorder_auto_approve_below_usd,
-                             rejection_cooldown_days=self.reorder_rejection_cooldown_days)
+                             rejection_cooldown_days=self.reorder_rejection_cooldown_days,
+                             autonomy_min_proposals=self.reorder_autonomy_min_proposals,
+                             autonomy_min_approval=self.reorder_autonomy_min_approval)
 
     def alert_token(self) -> str:
         """ALERTMANAGER_WEBHOOK_TOKEN, or (outside production) a random one kept in the data folder, so

@@ -1,195 +1,301 @@
-"""Reorder policy simulation: the stock agent's offline policy against a naive rule, over the seed catalog.
+"""Reorder simulation: forecast-driven (s, S) at a fill-rate target against today's window-mean policy.
 
-    .venv/bin/python bench/reorder_sim.py [--seeds 5] [--days 365] [--history demand|sales] [--guardrails]
+    .venv/bin/python bench/reorder_sim.py [--seeds 5] [--days 365] [--refit-days 28]
 
-Each seed draws one demand stream (Poisson around each watch's `daily_demand`, with a mild weekly rhythm)
-and one set of lead times (uniform within +/-20% of the supplier's nominal lead time); both policies face
-the same draws. Stock starts at `initial_stock`; demand that finds no stock is lost (no backorders).
-Orders are placed at the end of a day and arrive at the start of day + lead time; one open order per watch.
+The seed catalog's reorderable watches (limited editions are never restocked, so they are left out)
+sell for a year of warm-up and then `--days` simulated days, per seed. Demand is drawn as the seed
+history draws it (db/seed/history.py: smooth, erratic, intermittent and lumpy sellers, weekdays,
+December and Father's Day); demand that finds an empty shelf is lost, and the sales record says zero.
+Each order arrives after a lead time drawn from the supplier's mean and spread. Both policies face the
+same demand and lead-time draws; each keeps its own stock.
 
-- agent: what the offline stock agent proposes. Every day, from the last `demand_window_days` of history
-  (a warm-up of the same length is drawn first), a watch at or below `reorder_point(...)` with nothing on
-  order gets `order_up_to_quantity(...)` (position = on hand + on order, pack size, minimum order,
-  `cover_days`) against the supplier's nominal lead time. `--history sales` estimates demand from units
-  sold, as the database does, instead of true demand; `--guardrails` applies the policy limits as the
-  offline agent does (the suggestion cut to 500 units and the per-order USD maximum in whole packs; the
-  daily USD cap refuses the rest; proposals taken in the low-stock order, approved the same day).
-- naive: when on hand is under 5 and nothing is on order, order `round_to_pack(10, ...)`: 10 units, raised
-  to the supplier's minimum order and rounded up to whole packs.
+- today: the mean and standard deviation of units *sold* per day over the last 90 days (stockout zeros
+  included), a reorder point for a cycle service level (normal, safety stock z sigma sqrt(L), the
+  nominal lead time), order up to mean x (L + 30 days) + safety stock. It is run at several service
+  levels to trace its fill-rate/inventory curve.
+- forecast: what the stock agent now uses (commerce/forecasting): statsforecast refitted every
+  `--refit-days` on sales with stockout days censored, a gamma lead-time demand with the supplier's
+  lead-time spread, a reorder level for the class's fill-rate target, order up to s + 30 days of demand.
 
-Prints figures only (mean [min..max] over seeds); nothing here asserts on the result.
+Figures printed (no assertions):
+1. fill rate against its target per watch: the share of watches within +/-2 points;
+2. average inventory value of the forecast policy against today's at the same fill rate (today's curve
+   interpolated at the forecast policy's fill rate);
+3. forecast accuracy per demand class at every refit: MASE of the daily forecast over the next 28
+   days, and pinball loss of the 10% and 90% lead-time demand quantiles, against the 90-day mean.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
+import random
 import sys
-from dataclasses import dataclass
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
-
-import numpy as np
-import numpy.typing as npt
+from statistics import NormalDist, fmean, pstdev
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.settings import Settings  # noqa: E402
+from commerce.forecasting.demand import DemandClass, uncensored  # noqa: E402
+from commerce.forecasting.leadtime import LeadTimeDemand  # noqa: E402
+from commerce.forecasting.models import Backtest, forecast_demand  # noqa: E402
+from commerce.forecasting.policy import INTERVAL, plan  # noqa: E402
 from commerce.inventory.reorder import order_up_to_quantity, reorder_point, round_to_pack  # noqa: E402
-from commerce.replenishment.models import ReorderPolicy  # noqa: E402
 from db.seed.catalog import SUPPLIERS, WATCHES  # noqa: E402
+from db.seed.history import WEEKDAY_FACTOR, daily_demand, patterns, season_factor  # noqa: E402
 
-WEEKLY = np.array([0.9, 0.9, 0.95, 1.0, 1.05, 1.15, 1.05])
-WEEKLY = WEEKLY / WEEKLY.mean()
-LEAD_JITTER = 0.2
-NAIVE_BELOW, NAIVE_QTY = 5, 10
-Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class Catalog:
-    refs: list[str]
-    cost: Floats
-    pack: list[int]
-    min_order: list[int]
-    mean: Floats
-    lead: list[int]
-    initial: Ints
+START = date(2025, 1, 1)
+WINDOW = 90
+COVER = 30.0
+TODAY_LEVELS = (0.80, 0.90, 0.95, 0.98, 0.995)
+BACKTEST = Backtest(horizon=14, windows=4)
 
 
 @dataclass(frozen=True)
-class Result:
-    fill: float
-    min_fill: float
-    worst: str
-    stockout_days: int
-    inventory_usd: float
-    orders: int
-    units: int
+class Item:
+    reference: str
+    pattern: str
+    mean: float
+    cost: float
+    pack: int
+    minimum: int
+    lead: int
+    lead_sd: float
 
 
-def load_catalog() -> Catalog:
-    lead = {s.code: s.lead_time_days for s in SUPPLIERS}
-    return Catalog(
-        refs=[w.reference for w in WATCHES], cost=np.array([float(w.unit_cost) for w in WATCHES]),
-        pack=[w.pack_size for w in WATCHES], min_order=[w.min_order_qty for w in WATCHES],
-        mean=np.array([float(w.daily_demand) for w in WATCHES]), lead=[lead[w.supplier_code] for w in WATCHES],
-        initial=np.array([w.initial_stock for w in WATCHES], dtype=np.int64))
+def catalog() -> list[Item]:
+    suppliers = {s.code: s for s in SUPPLIERS}
+    kinds = patterns([(w.reference, float(w.daily_demand)) for w in WATCHES])
+    return [Item(w.reference, kinds[w.reference], float(w.daily_demand), float(w.unit_cost), w.pack_size,
+                 w.min_order_qty, suppliers[w.supplier_code].lead_time_days,
+                 float(suppliers[w.supplier_code].lead_time_sd_days))
+            for w in WATCHES if "Limited Edition" not in w.name]
 
 
-def simulate(cat: Catalog, policy: ReorderPolicy, demand: Ints, jitter: Floats, *, agent: bool, sales_history: bool,
-             guardrails: bool) -> Result:
-    n, warm = len(cat.refs), policy.demand_window_days
-    days = demand.shape[1] - warm
-    stock = cat.initial.copy()
-    due_day = np.full(n, -1, dtype=np.int64)
-    due_qty = np.zeros(n, dtype=np.int64)
-    placed = np.zeros(n, dtype=np.int64)
-    history = demand.copy() if sales_history else demand  # sales overwrite demand from day 0 on
-    demanded, sold_total = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    stockout_days, inventory_usd, units = 0, 0.0, 0
-
-    def place(i: int, day: int, qty: int) -> None:
-        nonlocal units
-        due_day[i] = day + max(1, round(cat.lead[i] * jitter[i, placed[i]]))
-        due_qty[i], placed[i] = qty, placed[i] + 1
-        units += qty
-
-    for day in range(days):
-        t = warm + day
-        arriving = due_day == day
-        stock[arriving] += due_qty[arriving]
-        due_day[arriving], due_qty[arriving] = -1, 0
-        wanted = demand[:, t]
-        stockout_days += int(((stock == 0) & (wanted > 0)).sum())
-        sold = np.minimum(stock, wanted)
-        stock -= sold
-        demanded += wanted
-        sold_total += sold
-        if sales_history:
-            history[:, t] = sold
-        inventory_usd += float(stock @ cat.cost)
-        idle = [i for i in range(n) if due_day[i] < 0]
-        if not agent:
-            for i in idle:
-                if stock[i] < NAIVE_BELOW:
-                    place(i, day, round_to_pack(NAIVE_QTY, pack_size=cat.pack[i], min_order=cat.min_order[i]))
-            continue
-        window = history[:, t - warm + 1:t + 1]
-        mu, sd = window.mean(axis=1), window.std(axis=1, ddof=1)
-        points = {i: reorder_point(mean_daily=mu[i], sigma_daily=sd[i], lead_time_days=cat.lead[i],
-                                   service_level=policy.service_level) for i in idle}
-        low = sorted((i for i in idle if stock[i] <= points[i]), key=lambda i: (stock[i] / max(points[i], 1), i))
-        spent = 0.0
-        for i in low:
-            qty = order_up_to_quantity(
-                mean_daily=mu[i], sigma_daily=sd[i], lead_time_days=cat.lead[i], service_level=policy.service_level,
-                position=int(stock[i]), pack_size=cat.pack[i], min_order=cat.min_order[i],
-                cover_days=policy.cover_days)
-            if guardrails:  # the offline policy cuts the suggestion to what one order may cost, in whole packs
-                affordable = int(float(policy.max_order_usd) // cat.cost[i]) // cat.pack[i] * cat.pack[i]
-                qty = min(qty, policy.max_units_per_order, affordable)
-            value = qty * cat.cost[i]
-            refused = guardrails and spent + value > float(policy.daily_cap_usd)
-            if qty <= 0 or refused:
-                continue
-            spent += value
-            place(i, day, qty)
-
-    served = demanded > 0
-    per_watch = np.where(served, sold_total / np.maximum(demanded, 1), np.inf)
-    worst = int(per_watch.argmin())
-    return Result(fill=float(sold_total.sum() / demanded.sum()), min_fill=float(per_watch[worst]),
-                  worst=cat.refs[worst], stockout_days=stockout_days, inventory_usd=inventory_usd / days,
-                  orders=int(placed.sum()), units=units)
+def demand_stream(items: list[Item], days: int, seed: int) -> list[list[int]]:
+    rng = random.Random(seed)
+    out = [[0] * days for _ in items]
+    for d in range(days):
+        day = START + timedelta(days=d)
+        trend = 0.9 + 0.2 * d / days
+        for i, item in enumerate(items):
+            rate = item.mean * WEEKDAY_FACTOR[day.weekday()] * trend * season_factor(day)
+            out[i][d] = daily_demand(rng, item.pattern, rate)
+    return out
 
 
-def spread(values: list[float], fmt: str) -> str:
-    return f"{format(float(np.mean(values)), fmt)} [{format(min(values), fmt)}..{format(max(values), fmt)}]"
+def lead_times(items: list[Item], seed: int, n: int = 64) -> list[list[int]]:
+    rng = random.Random(seed * 7919)
+    return [[max(3, round(rng.gauss(item.lead, item.lead_sd))) for _ in range(n)] for item in items]
+
+
+@dataclass
+class Shelf:
+    stock: int
+    arrivals: dict[int, int] = field(default_factory=dict)
+    orders: int = 0
+    sold: list[int] = field(default_factory=list)
+    in_stock: list[bool] = field(default_factory=list)
+    demand: int = 0
+    served: int = 0
+    value_days: float = 0.0
+
+    @property
+    def on_order(self) -> int:
+        return sum(self.arrivals.values())
+
+
+class Policy:
+    name: str
+
+    def refit(self, items: list[Item], shelves: list[Shelf], day: int) -> None: ...
+
+    def order(self, i: int, item: Item, shelf: Shelf) -> int:
+        raise NotImplementedError
+
+
+class Today(Policy):
+    def __init__(self, level: float) -> None:
+        self.level, self.name = level, f"today@{level:.3f}"
+
+    def order(self, i: int, item: Item, shelf: Shelf) -> int:
+        window = shelf.sold[-WINDOW:]
+        mu, sd = fmean(window), pstdev(window)
+        position = shelf.stock + shelf.on_order
+        if position > reorder_point(mean_daily=mu, sigma_daily=sd, lead_time_days=item.lead, service_level=self.level):
+            return 0
+        return order_up_to_quantity(mean_daily=mu, sigma_daily=sd, lead_time_days=item.lead, service_level=self.level,
+                                    position=position, pack_size=item.pack, min_order=item.minimum, cover_days=COVER)
+
+
+class Forecast(Policy):
+    name = "forecast"
+
+    def __init__(self, fill_rates: dict[DemandClass, float]) -> None:
+        self.fill_rates = fill_rates
+        self.plans: dict[int, object] = {}
+        self.classes: dict[int, DemandClass] = {}
+
+    def refit(self, items: list[Item], shelves: list[Shelf], day: int) -> None:
+        series = {i: uncensored(s.sold[-365:], s.in_stock[-365:]).units for i, s in enumerate(shelves)}
+        for i, f in forecast_demand(series, backtest=BACKTEST).items():
+            item = items[i]
+            self.classes[i] = f.profile.demand_class
+            self.plans[i] = plan(daily_mean=f.daily_mean, daily_sd=f.daily_sd, lead_time_days=item.lead,
+                                 lead_time_sd_days=item.lead_sd, fill_rate=self.fill_rates[f.profile.demand_class],
+                                 cover_days=COVER, pack_size=item.pack, min_order=item.minimum)
+
+    def order(self, i: int, item: Item, shelf: Shelf) -> int:
+        return self.plans[i].quantity_for(shelf.stock + shelf.on_order, pack_size=item.pack,  # type: ignore[attr-defined]
+                                          min_order=item.minimum)
+
+
+def simulate(policy: Policy, items: list[Item], demand: list[list[int]], leads: list[list[int]], warm: int,
+             days: int, refit_days: int) -> list[Shelf]:
+    # The warm-up year is fully observed (the shop was never out of stock), so both start from the same history.
+    shelves = [Shelf(stock=0, sold=list(demand[i][:warm]), in_stock=[True] * warm) for i in range(len(items))]
+    for i, item in enumerate(items):
+        shelves[i].stock = round_to_pack(item.mean * (item.lead + COVER), pack_size=item.pack, min_order=item.minimum)
+    for d in range(warm, warm + days):
+        if (d - warm) % refit_days == 0:
+            policy.refit(items, shelves, d)
+        for i, item in enumerate(items):
+            shelf = shelves[i]
+            shelf.stock += shelf.arrivals.pop(d, 0)
+            opened_with = shelf.stock
+            wanted = demand[i][d]
+            sold = min(wanted, shelf.stock)
+            shelf.stock -= sold
+            shelf.demand += wanted
+            shelf.served += sold
+            shelf.sold.append(sold)
+            shelf.in_stock.append(opened_with > 0 and shelf.stock > 0)
+            shelf.value_days += shelf.stock * item.cost
+            if not shelf.arrivals:  # one open order per watch
+                quantity = policy.order(i, item, shelf)
+                if quantity > 0:
+                    arrive = d + leads[i][shelf.orders % len(leads[i])]
+                    shelf.orders += 1
+                    shelf.arrivals[arrive] = quantity
+    return shelves
+
+
+@dataclass
+class Accuracy:
+    abs_err: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    pinball: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+
+def pinball(actual: float, quantile: float, level: float) -> float:
+    return max(level * (actual - quantile), (level - 1) * (actual - quantile))
+
+
+def accuracy(items: list[Item], demand: list[list[int]], warm: int, days: int, refit_days: int,
+             acc: dict[str, dict[DemandClass, Accuracy]]) -> None:
+    """Forecast against the 90-day mean on the true demand (no stockouts), at every refit origin."""
+    for origin in range(warm, warm + days - 90, refit_days):
+        history = {i: [float(u) for u in demand[i][origin - 365:origin]] for i in range(len(items))}
+        forecasts = forecast_demand(history, backtest=BACKTEST)
+        for i, item in enumerate(items):
+            f = forecasts[i]
+            cls = f.profile.demand_class
+            y = history[i]
+            scale = fmean(abs(b - a) for a, b in itertools.pairwise(y)) or 1.0
+            ahead = demand[i][origin:origin + 28]
+            window = y[-WINDOW:]
+            mean90, sd90 = fmean(window), pstdev(window)
+            # Demand over a lead time as it is drawn (the quantiles are for that), the same draw for both.
+            lead = max(3, round(random.Random(origin * 31 + i).gauss(item.lead, item.lead_sd)))
+            lt_actual = sum(demand[i][origin:origin + lead])
+            gamma = LeadTimeDemand.of(daily_mean=f.daily_mean, daily_sd=f.daily_sd, lead_time_days=item.lead,
+                                      lead_time_sd_days=item.lead_sd)
+            normal_mu, normal_sd = mean90 * item.lead, sd90 * math.sqrt(item.lead)
+            normal = NormalDist(normal_mu, max(normal_sd, 1e-9))
+            quantiles = {"forecast": [gamma.quantile(p) if gamma.mean > 0 else 0.0 for p in INTERVAL],
+                         "mean-90d": [max(0.0, normal.inv_cdf(p)) for p in INTERVAL]}
+            for name, mean in (("forecast", f.daily_mean), ("mean-90d", mean90)):
+                a = acc[name][cls]
+                a.abs_err[item.reference].append(fmean(abs(u - mean) for u in ahead) / scale)
+                for level, q in zip(INTERVAL, quantiles[name], strict=True):
+                    a.pinball[item.reference].append(pinball(lt_actual, q, level))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--history", choices=("demand", "sales"), default="demand")
-    parser.add_argument("--guardrails", action="store_true")
+    parser.add_argument("--refit-days", type=int, default=28)
     args = parser.parse_args()
-    # The policy the store runs with: the settings' defaults are its one source.
-    policy, cat = Settings(_env_file=None).reorder_policy, load_catalog()  # type: ignore[call-arg]
-    warm = policy.demand_window_days
-    rhythm = WEEKLY[np.arange(warm + args.days) % 7]
-    runs: dict[str, list[Result]] = {"agent": [], "naive": []}
-    for seed in range(args.seeds):
-        rng = np.random.default_rng(seed)
-        demand = rng.poisson(cat.mean[:, None] * rhythm[None, :]).astype(np.int64)
-        jitter = rng.uniform(1 - LEAD_JITTER, 1 + LEAD_JITTER, size=(len(cat.refs), args.days + 1))
-        for name in runs:
-            runs[name].append(simulate(cat, policy, demand, jitter, agent=name == "agent",
-                                       sales_history=args.history == "sales", guardrails=args.guardrails))
+    fill_rates = dict(Settings(_env_file=None, DATABASE_URL="postgresql://unused").reorder_fill_rates)  # type: ignore[call-arg]
+    items = catalog()
+    warm = 365
+    started = time.perf_counter()
+    within: list[float] = []
+    saving: list[float] = []
+    acc: dict[str, dict[DemandClass, Accuracy]] = {"forecast": defaultdict(Accuracy), "mean-90d": defaultdict(Accuracy)}
+    print(f"{len(items)} reorderable watches, {args.days} days after a {warm}-day warm-up, {args.seeds} seeds, "
+          f"fill-rate targets {', '.join(f'{k}={v}' for k, v in fill_rates.items())}")
+    for seed in range(1, args.seeds + 1):
+        demand = demand_stream(items, warm + args.days, seed)
+        leads = lead_times(items, seed)
+        ours = Forecast(fill_rates)
+        shelves = simulate(ours, items, demand, leads, warm, args.days, args.refit_days)
+        targets = [fill_rates[ours.classes[i]] for i in range(len(items))]
+        fills = [s.served / s.demand if s.demand else 1.0 for s in shelves]
+        ok = [abs(f - t) <= 0.02 for f, t in zip(fills, targets, strict=True)]
+        total_fill = sum(s.served for s in shelves) / max(1, sum(s.demand for s in shelves))
+        value = sum(s.value_days for s in shelves) / args.days
+        curve = []
+        for level in TODAY_LEVELS:
+            theirs = simulate(Today(level), items, demand, leads, warm, args.days, args.refit_days)
+            curve.append((sum(s.served for s in theirs) / max(1, sum(s.demand for s in theirs)),
+                          sum(s.value_days for s in theirs) / args.days))
+        equal = interpolate(sorted(curve), total_fill)
+        within.append(sum(ok) / len(ok))
+        below = sum(f < t - 0.02 for f, t in zip(fills, targets, strict=True))
+        line = (f"seed {seed}: {sum(ok)}/{len(ok)} watches within +/-2 pts of target ({below} below, "
+                f"{len(ok) - sum(ok) - below} above); fill {total_fill:.4f}; inventory ${value:,.0f}/day")
+        if equal is not None:
+            saving.append(1 - value / equal)
+            line += f" vs today's ${equal:,.0f} at equal fill -> {1 - value / equal:+.1%} lower"
+        else:
+            line += f" (today's curve spans fill {curve[0][0]:.4f}..{curve[-1][0]:.4f}: no equal point)"
+        print(line)
+        print("    today's curve: " + ", ".join(f"SL {lvl}: fill {f:.4f} ${v:,.0f}" for lvl, (f, v)
+                                               in zip(TODAY_LEVELS, curve, strict=True)))
+        accuracy(items, demand, warm, args.days, args.refit_days, acc)
+    print(f"\nwatches within +/-2 pts of their fill-rate target: mean {fmean(within):.1%} "
+          f"[{min(within):.1%}..{max(within):.1%}] (goal >= 90%)")
+    if saving:
+        print(f"inventory value at equal fill rate: {fmean(saving):+.1%} lower on average "
+              f"[{min(saving):+.1%}..{max(saving):+.1%}] over {len(saving)} seeds (goal >= 15%)")
+    print("\nforecast accuracy by demand class (per watch-origin; lower is better)")
+    print(f"{'class':<13}{'n':>6}  {'MASE fc':>8} {'MASE 90d':>9}  {'pinball fc':>11} {'pinball 90d':>12}")
+    for cls in DemandClass:
+        ours_a, base = acc["forecast"].get(cls), acc["mean-90d"].get(cls)
+        if not ours_a or not ours_a.abs_err:
+            continue
+        n = sum(len(v) for v in ours_a.abs_err.values())
+        m1 = fmean(x for v in ours_a.abs_err.values() for x in v)
+        m2 = fmean(x for v in base.abs_err.values() for x in v) if base else float("nan")
+        p1 = fmean(x for v in ours_a.pinball.values() for x in v)
+        p2 = fmean(x for v in base.pinball.values() for x in v) if base else float("nan")
+        print(f"{cls.value:<13}{n:>6}  {m1:>8.3f} {m2:>9.3f}  {p1:>11.3f} {p2:>12.3f}")
+    print(f"\n({time.perf_counter() - started:.0f} s)")
 
-    print(f"Reorder simulation: {len(cat.refs)} watches, {args.days} days, {args.seeds} seeds (0..{args.seeds - 1}), "
-          f"{warm}-day warm-up; lead time nominal +/-{LEAD_JITTER:.0%}; lost sales")
-    print(f"service level {policy.service_level:.2f}, demand window {warm} d, cover {policy.cover_days:g} d, "
-          f"history from {args.history}, guardrails {'on' if args.guardrails else 'off'}, reorder point daily")
-    print(f"naive: order round_to_pack({NAIVE_QTY}) (>= min order, whole packs) when on hand < {NAIVE_BELOW}, "
-          "nothing on order\n")
-    rows = [("fill rate (sold/demanded)", "fill", ".4f"), ("min fill rate, one watch", "min_fill", ".4f"),
-            ("stockout watch-days", "stockout_days", ".1f"), ("avg inventory at cost, USD", "inventory_usd", ",.0f"),
-            ("orders placed", "orders", ".1f"), ("units ordered", "units", ".1f")]
-    print(f"{'metric (mean [min..max])':<30}{'agent':>36}{'naive':>36}")
-    for label, field, fmt in rows:
-        cells = [spread([float(getattr(r, field)) for r in runs[name]], fmt) for name in runs]
-        print(f"{label:<30}{cells[0]:>36}{cells[1]:>36}")
-    worst = {name: sorted({r.worst for r in results}) for name, results in runs.items()}
-    print(f"{'worst watch (any seed)':<30}{', '.join(worst['agent']):>36}{', '.join(worst['naive']):>36}\n")
-    met = [a.fill >= policy.service_level and a.inventory_usd < n.inventory_usd
-           for a, n in zip(runs["agent"], runs["naive"], strict=True)]
-    print(f"goal: agent fill rate >= {policy.service_level:.2f} with less average inventory than naive -> "
-          f"met in {sum(met)}/{len(met)} seeds")
-    for seed, (a, n) in enumerate(zip(runs["agent"], runs["naive"], strict=True)):
-        print(f"  seed {seed}: fill {a.fill:.4f} {'>=' if a.fill >= policy.service_level else '<'} "
-              f"{policy.service_level:.2f}; inventory ${a.inventory_usd:,.0f} vs naive ${n.inventory_usd:,.0f}")
+
+def interpolate(curve: list[tuple[float, float]], fill: float) -> float | None:
+    for (f0, v0), (f1, v1) in itertools.pairwise(curve):
+        if f0 <= fill <= f1 and f1 > f0:
+            return v0 + (v1 - v0) * (fill - f0) / (f1 - f0)
+    return None
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ class JobKind(StrEnum):
     embedding_refresh = "embedding_refresh"
     order_expiry = "order_expiry"
     prune_jobs = "prune_jobs"
+    forecast_refresh = "forecast_refresh"
     # The events issue's outbox relay lands here: a kind `outbox_relay`, its payload below, its spec in
     # SPECS (queue "events") and its handler registered in app/jobs_wiring.py.
 
@@ -62,6 +63,15 @@ class PruneJobs(JobPayload):
     keep_hours: int = Field(ge=1)
 
 
+class ForecastRefresh(JobPayload):
+    """Refit demand forecasts and reorder points: every watch (`stale_only` False, the daily refit) or
+    only those whose stock ran out or came back since their last fit; then measure the outcomes of
+    proposals decided 90 days ago and re-judge each demand class's earned autonomy."""
+
+    kind: ClassVar[JobKind] = JobKind.forecast_refresh
+    stale_only: bool = False
+
+
 @dataclass(frozen=True)
 class KindSpec:
     payload: type[JobPayload]
@@ -78,6 +88,7 @@ SPECS: dict[JobKind, KindSpec] = {
     JobKind.notify_proposals: KindSpec(ProposalNotification, queue="notify", max_attempts=6, backoff_s=2),
     JobKind.embedding_refresh: KindSpec(EmbeddingRefresh, queue="maintenance", max_attempts=2, backoff_s=30),
     JobKind.order_expiry: KindSpec(OrderExpiry, queue="maintenance", max_attempts=2, backoff_s=5),
+    JobKind.forecast_refresh: KindSpec(ForecastRefresh, queue="maintenance", max_attempts=2, backoff_s=30),
     JobKind.prune_jobs: KindSpec(PruneJobs, queue="maintenance", max_attempts=2, backoff_s=60),
 }
 QUEUES = sorted({spec.queue for spec in SPECS.values()})

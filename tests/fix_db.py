@@ -18,7 +18,7 @@ import pytest_asyncio
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from commerce.inventory.service import refresh_reorder_points
+from commerce.forecasting.service import refresh_forecasts
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import Conn, Pool, open_pool
@@ -68,7 +68,7 @@ async def template_db(pg_url: str) -> str:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
         assert await seed_catalog(conn)
         policy = make_settings("postgresql://unused").reorder_policy  # the settings' defaults, as the app uses
-        await refresh_reorder_points(conn, window_days=policy.demand_window_days, service_level=policy.service_level)
+        await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days)
         await index_missing(conn, EMBEDDER)
     return TEMPLATE
 

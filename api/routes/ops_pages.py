@@ -121,8 +121,9 @@ async def reorders_page(
         proposals = [p for p in proposals if p.decision_id == filters.run]
     runs = await decisions.get_decisions(conn, ids=list({p.decision_id for p in proposals if p.decision_id}))
     per_run = Counter(p.decision_id for p in proposals)
+    autonomy = await replenishment.autonomy(conn)
     return await _page(request, "ops/reorders.html", conn=conn, user=user, section="reorders",
-                       proposals=proposals, runs=runs, per_run=per_run, filters=filters,
+                       proposals=proposals, runs=runs, per_run=per_run, filters=filters, autonomy=autonomy,
                        statuses=[s.value for s in ProposalStatus])
 
 

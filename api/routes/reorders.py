@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ConnDep, OpsUser
-from commerce.replenishment import service
-from commerce.replenishment.models import DecisionNote, ProposalList, ProposalPublic, ProposalStatus
+from api.deps import ApiConfigDep, ConnDep, OpsUser
+from commerce.replenishment import earned, service
+from commerce.replenishment.models import ApprovalNote, DecisionNote, ProposalList, ProposalPublic, ProposalStatus
 
 router = APIRouter(prefix="/ops/reorders", tags=["ops"])
 
@@ -26,16 +26,25 @@ async def get_reorder(proposal_id: int, _: OpsUser, conn: ConnDep) -> ProposalPu
 
 
 @router.post("/{proposal_id}/approve", summary="Approve: the proposal becomes a purchase order (on order)",
-             responses={409: {"description": "Not pending (`proposal_not_pending`)"}})
-async def approve(proposal_id: int, principal: OpsUser, conn: ConnDep, data: DecisionNote | None = None
-                  ) -> ProposalPublic:
-    return await service.decide(conn, proposal_id=proposal_id, approve=True, by=principal.email,
-                                reason=data.reason if data else None)
+             responses={409: {"description": "Not pending (`proposal_not_pending`)"},
+                        422: {"description": "A changed quantity breaks the pack size or minimum "
+                                             "(`reorder_quantity_not_allowed`)"}})
+async def approve(proposal_id: int, principal: OpsUser, conn: ConnDep, config: ApiConfigDep,
+                  data: ApprovalNote | None = None) -> ProposalPublic:
+    """Approve as proposed, or with `quantity` changed (the agent's own stays as `proposed_quantity`)."""
+    decided = await service.decide(conn, proposal_id=proposal_id, approve=True, by=principal.email,
+                                   reason=data.reason if data else None, quantity=data.quantity if data else None)
+    await earned.evaluate_autonomy(conn, config.reorder_policy)
+    return decided
 
 
 @router.post("/{proposal_id}/reject", responses={409: {"description": "Not pending (`proposal_not_pending`)"}})
-async def reject(proposal_id: int, data: DecisionNote, principal: OpsUser, conn: ConnDep) -> ProposalPublic:
-    return await service.decide(conn, proposal_id=proposal_id, approve=False, by=principal.email, reason=data.reason)
+async def reject(proposal_id: int, data: DecisionNote, principal: OpsUser, conn: ConnDep,
+                 config: ApiConfigDep) -> ProposalPublic:
+    decided = await service.decide(conn, proposal_id=proposal_id, approve=False, by=principal.email,
+                                   reason=data.reason)
+    await earned.evaluate_autonomy(conn, config.reorder_policy)
+    return decided
 
 
 @router.post("/{proposal_id}/receive", summary="The supplier delivered: add the units to stock",

@@ -107,37 +107,3 @@ async def count_low_stock(conn: Conn) -> int:
     )
     row = await cur.fetchone()
     return int(row["n"]) if row else 0
-
-
-async def demand_stats(conn: Conn, *, window_days: int) -> list[dict[str, Any]]:
-    """Per active watch: mean and sample standard deviation of units sold per day over the window,
-    with zero-sale days counted, plus the supplier lead time."""
-    cur = await conn.execute(
-        """WITH days AS (
-               SELECT generate_series(current_date - (%(n)s - 1), current_date, interval '1 day')::date AS day
-           ), sold AS (
-               SELECT oi.watch_id, o.created_at::date AS day, sum(oi.quantity) AS units
-               FROM order_items oi JOIN orders o ON o.id = oi.order_id
-               WHERE o.status IN ('paid', 'shipped', 'delivered')
-                 AND o.created_at >= current_date - (%(n)s - 1)
-               GROUP BY 1, 2
-           )
-           SELECT w.id AS watch_id, s.lead_time_days,
-                  avg(coalesce(sold.units, 0))::float8 AS mean_daily,
-                  coalesce(stddev_samp(coalesce(sold.units, 0)), 0)::float8 AS sd_daily
-           FROM watches w
-           JOIN suppliers s ON s.id = w.supplier_id
-           CROSS JOIN days d
-           LEFT JOIN sold ON sold.watch_id = w.id AND sold.day = d.day
-           WHERE w.active
-           GROUP BY w.id, s.lead_time_days""",
-        {"n": window_days},
-    )
-    return await cur.fetchall()
-
-
-async def set_reorder_point(conn: Conn, *, watch_id: int, reorder_point: int) -> None:
-    await conn.execute(
-        "UPDATE inventory SET reorder_point = %(r)s WHERE watch_id = %(w)s",
-        {"w": watch_id, "r": reorder_point},
-    )

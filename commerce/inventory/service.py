@@ -1,4 +1,5 @@
-"""Inventory use cases: adjustments with a reason, the ledger, reorder points, low stock."""
+"""Inventory use cases: adjustments with a reason and the ledger. Reorder points come from the demand
+forecasts (commerce/forecasting/service.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 from commerce.catalog import repo as catalog_repo
 from commerce.errors import StockWouldGoNegative, WatchNotFound
 from commerce.inventory import repo
-from commerce.inventory.reorder import reorder_point
 from db.pool import Conn
 
 
@@ -38,19 +38,3 @@ async def movements(conn: Conn, *, reference: str, limit: int) -> list[dict[str,
     if watch is None:
         raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
     return await repo.list_movements(conn, watch_id=watch["id"], limit=limit)
-
-
-async def refresh_reorder_points(conn: Conn, *, window_days: int, service_level: float) -> int:
-    """Recompute every active watch's reorder point from its recent sales; returns how many. The
-    window and service level are the reorder policy's (from the settings), the ones the agent uses."""
-    stats = await repo.demand_stats(conn, window_days=window_days)
-    async with conn.transaction():
-        for s in stats:
-            point = reorder_point(
-                mean_daily=s["mean_daily"],
-                sigma_daily=s["sd_daily"],
-                lead_time_days=s["lead_time_days"],
-                service_level=service_level,
-            )
-            await repo.set_reorder_point(conn, watch_id=s["watch_id"], reorder_point=point)
-    return len(stats)

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import math
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from commerce.errors import Conflict, NotFound
+from commerce.errors import Conflict, InvalidInput, NotFound
+from commerce.forecasting.demand import DemandClass
+from commerce.forecasting.leadtime import LeadTimeDemand
+from commerce.forecasting.policy import INTERVAL, plan
 from commerce.inventory import repo as inventory_repo
-from commerce.inventory.reorder import order_up_to_quantity, reorder_point, safety_stock, z_for_service_level
 from commerce.replenishment import repo
-from commerce.replenishment.models import Assessment, ProposalPublic, ProposalStatus, Rejection, ReorderPolicy
+from commerce.replenishment.models import (
+    Assessment,
+    ForecastFacts,
+    ProposalPublic,
+    ProposalStatus,
+    Rejection,
+    ReorderPolicy,
+)
 from db.pool import Conn
 
 
@@ -34,47 +44,106 @@ class Refusal:
 
 
 def assess(row: dict[str, Any], policy: ReorderPolicy) -> Assessment:
-    """The inputs a proposal is judged on, for one low-stock watch (pure arithmetic)."""
-    position = int(row["available"]) + int(row["on_order"])
-    z = z_for_service_level(policy.service_level)
-    safety = safety_stock(z=z, sigma_daily=row["sd_daily"], lead_time_days=row["lead_time_days"])
-    point = reorder_point(mean_daily=row["mean_daily"], sigma_daily=row["sd_daily"],
-                          lead_time_days=row["lead_time_days"], service_level=policy.service_level)
-    suggested = order_up_to_quantity(
-        mean_daily=row["mean_daily"], sigma_daily=row["sd_daily"], lead_time_days=row["lead_time_days"],
-        service_level=policy.service_level, position=position, pack_size=row["pack_size"],
-        min_order=row["min_order_qty"], cover_days=policy.cover_days)
+    """The inputs a proposal is judged on, for one low-stock watch (pure arithmetic over its forecast).
+
+    The (s, S) figures come from the watch's forecast and its supplier's lead time (mean and spread)
+    at the fill rate its demand class targets; see commerce/forecasting/policy.py."""
+    forecast = _forecast_facts(row)
+    mean = forecast.daily_mean if forecast else 0.0
+    sd = forecast.daily_sd if forecast else 0.0
+    demand_class = DemandClass(forecast.demand_class) if forecast else DemandClass.intermittent
+    lead, lead_sd = int(row["lead_time_days"]), float(row["lead_time_sd_days"])
+    pack, minimum = int(row["pack_size"]), int(row["min_order_qty"])
+    fill_rate = policy.fill_rates[demand_class]
+    figures = plan(daily_mean=mean, daily_sd=sd, lead_time_days=lead, lead_time_sd_days=lead_sd, fill_rate=fill_rate,
+                   cover_days=policy.cover_days, pack_size=pack, min_order=minimum)
+    available = int(row["available"])
+    position = available + int(row["on_order"])
+    suggested = figures.quantity_for(position, pack_size=pack, min_order=minimum)
     low, high = bounds(suggested, row, policy)
-    pack = int(row["pack_size"])
     affordable = int(policy.max_order_usd // row["unit_cost"]) // pack * pack
     # What may actually be proposed: the suggestion, cut to the band and to the per-order maximum.
     proposable = min(suggested, high, affordable)
-    mean, lead, available = float(row["mean_daily"]), int(row["lead_time_days"]), int(row["available"])
     days_to_stockout = available / mean if mean > 0 else None
-    short = max(0.0, mean * lead - available)
+    today: date = row["today"]
+    stockout = today + timedelta(days=math.floor(days_to_stockout)) if days_to_stockout is not None else None
+    # Expected units short before anything ordered later could arrive: the stock and what is
+    # already on order against the lead-time demand.
+    short = figures.lead_time_demand.expected_shortage(position)
     rejection = _rejection(row, policy)
     blocked = (f"open proposal #{row['open_proposal_id']}" if row["open_proposal_id"] is not None
+               else "no demand forecast yet" if forecast is None
                else "covered by stock on order" if suggested == 0
                else _rejection_holds(rejection, suggested=suggested, available=available))
     return Assessment(
-        reference=row["reference"], name=row["name"], available=int(row["available"]),
+        reference=row["reference"], name=row["name"], available=available,
         reserved=int(row["reserved"]), on_order=int(row["on_order"]), open_proposal=row["open_proposal_id"],
-        daily_demand_mean=round(row["mean_daily"], 3), daily_demand_sd=round(row["sd_daily"], 3),
-        lead_time_days=int(row["lead_time_days"]), safety_stock=round(safety, 1), reorder_point=point,
-        pack_size=pack, min_order=int(row["min_order_qty"]), unit_cost=row["unit_cost"],
+        forecast=forecast, daily_demand_mean=round(mean, 3), daily_demand_sd=round(sd, 3),
+        lead_time_days=lead, lead_time_sd_days=lead_sd, fill_rate_target=fill_rate,
+        safety_stock=round(figures.reorder_level - figures.lead_time_demand.mean, 1),
+        reorder_point=figures.reorder_level, order_up_to=figures.order_up_to,
+        pack_size=pack, min_order=minimum, unit_cost=row["unit_cost"],
         suggested_quantity=suggested, allowed_quantity=(low, high), max_affordable_quantity=affordable,
         proposable_quantity=proposable if suggested and proposable >= low and blocked is None else 0,
         price=Decimal(row["price"]), days_to_stockout=None if days_to_stockout is None else round(days_to_stockout, 1),
         urgency_days=None if days_to_stockout is None else round(days_to_stockout - lead, 1),
+        projected_stockout_date=stockout,
+        last_order_date=None if stockout is None else stockout - timedelta(days=math.ceil(lead + lead_sd)),
         revenue_at_risk=(Decimal(row["price"]) * Decimal(str(round(short, 2)))).quantize(Decimal("0.01")),
         recent_rejection=rejection, blocked=blocked,
     )
 
 
+def _forecast_facts(row: dict[str, Any]) -> ForecastFacts | None:
+    if row.get("forecast_model") is None:
+        return None
+    lead, lead_sd = int(row["lead_time_days"]), float(row["lead_time_sd_days"])
+    demand = LeadTimeDemand.of(daily_mean=row["forecast_mean"], daily_sd=row["forecast_sd"], lead_time_days=lead,
+                               lead_time_sd_days=lead_sd)
+    low, high = (round(demand.quantile(p), 1) for p in INTERVAL)
+    return ForecastFacts(model=row["forecast_model"], demand_class=row["demand_class"],
+                         daily_mean=round(row["forecast_mean"], 3), daily_sd=round(row["forecast_sd"], 3),
+                         mase=row["forecast_mase"], observations=int(row["forecast_observations"]),
+                         censored_days=int(row["censored_days"]),
+                         interval={"level": round(INTERVAL[1] - INTERVAL[0], 2), "low": low, "high": high,
+                                   "horizon_days": lead})
+
+
+def decision_card(facts: Assessment, *, quantity: int) -> dict[str, Any]:
+    """What ops read before saying yes or no, fixed when the proposal is made: the forecast and its
+    interval, when the watch runs out and the last day to order, the sales at risk if they say no,
+    the days of cover the order buys, and what the figures left out or cut, and why."""
+    mean = facts.daily_demand_mean
+    position = facts.available + facts.on_order
+    left_out = []
+    if facts.forecast and facts.forecast.censored_days:
+        left_out.append(f"{facts.forecast.censored_days} out-of-stock days left out of the forecast (demand then "
+                        "was unseen, not zero)")
+    if facts.forecast and facts.forecast.mase is None:
+        left_out.append("too little history to backtest: the forecast is the plain mean of the days observed")
+    if quantity < facts.suggested_quantity:
+        left_out.append(f"{facts.suggested_quantity - quantity} units of the suggested {facts.suggested_quantity} "
+                        "cut by the guardrails (per-order maximum, band or budget)")
+    if facts.suggested_quantity and facts.suggested_quantity > facts.order_up_to - position:
+        left_out.append(f"rounded up to whole packs of {facts.pack_size} (minimum order {facts.min_order})")
+    return {
+        "demand_class": facts.forecast.demand_class if facts.forecast else None,
+        "forecast": asdict(facts.forecast) if facts.forecast else None,
+        "projected_stockout_date": facts.projected_stockout_date.isoformat() if facts.projected_stockout_date else None,
+        "last_order_date": facts.last_order_date.isoformat() if facts.last_order_date else None,
+        "revenue_at_risk": str(facts.revenue_at_risk),
+        "days_of_cover_after": round((position + quantity) / mean, 1) if mean > 0 else None,
+        "left_out": left_out,
+    }
+
+
 def _rejection(row: dict[str, Any], policy: ReorderPolicy) -> Rejection | None:
     if row.get("rejected_at") is None:
         return None
-    return Rejection(quantity=int(row["rejected_quantity"]), reason=row["rejected_reason"],
+    suggested = row.get("rejected_suggested")
+    return Rejection(quantity=int(row["rejected_quantity"]),
+                     suggested=int(suggested) if suggested is not None else int(row["rejected_quantity"]),
+                     reason=row["rejected_reason"],
                      decided_at=row["rejected_at"], available_then=row["rejected_available"],
                      holds_until=row["rejected_at"] + timedelta(days=policy.rejection_cooldown_days))
 
@@ -87,7 +156,8 @@ MATERIAL_CHANGE = 0.25
 def _rejection_holds(rejection: Rejection | None, *, suggested: int, available: int) -> str | None:
     if rejection is None:
         return None
-    moved = abs(suggested - rejection.quantity) >= MATERIAL_CHANGE * max(rejection.quantity, 1)
+    # Compared suggestion with suggestion: the rejected quantity may have been cut by the guardrails.
+    moved = abs(suggested - rejection.suggested) >= MATERIAL_CHANGE * max(rejection.suggested, 1)
     sold_out = available == 0 and (rejection.available_then or 0) > 0
     if moved or sold_out:
         return None
@@ -113,8 +183,7 @@ def bounds(suggested: int, row: dict[str, Any], policy: ReorderPolicy) -> tuple[
 
 async def low_stock_assessments(conn: Conn, policy: ReorderPolicy) -> list[Assessment]:
     """Every low watch, most urgent first (see `priority`): under a daily cap, order in this order."""
-    rows = await repo.low_stock(conn, window_days=policy.demand_window_days,
-                                cooldown_days=policy.rejection_cooldown_days)
+    rows = await repo.low_stock(conn, cooldown_days=policy.rejection_cooldown_days)
     return sorted((assess(row, policy) for row in rows), key=priority)
 
 
@@ -140,8 +209,7 @@ async def _propose_locked(
     conn: Conn, *, reference: str, quantity: int, rationale: str, policy: ReorderPolicy,
     decision_id: uuid.UUID | None, trigger: str,
 ) -> int | Refusal:
-    rows = {r["reference"]: r for r in await repo.low_stock(conn, window_days=policy.demand_window_days,
-                                                             cooldown_days=policy.rejection_cooldown_days)}
+    rows = {r["reference"]: r for r in await repo.low_stock(conn, cooldown_days=policy.rejection_cooldown_days)}
     row = rows.get(reference)
     if row is None:
         known = await repo.watch_for_reorder(conn, reference=reference)
@@ -166,12 +234,15 @@ async def _propose_locked(
     if spent + total > policy.daily_cap_usd:
         return Refusal(f"the daily reorder spend cap ${policy.daily_cap_usd} would be exceeded "
                        f"(${spent} proposed today, this order ${total})")
-    auto = policy.auto_approve_below_usd is not None and total < policy.auto_approve_below_usd
+    demand_class = facts.forecast.demand_class if facts.forecast else None
+    earned = demand_class is not None and await repo.autonomy_enabled(conn, demand_class=demand_class)
+    small = policy.auto_approve_below_usd is not None and total < policy.auto_approve_below_usd
+    approver = (f"earned autonomy ({demand_class})" if earned else "auto-approval" if small else None)
+    inputs = facts.as_tool_data() | {"card": decision_card(facts, quantity=quantity)}
     return await repo.insert(
         conn, watch_id=row["watch_id"], quantity=quantity, unit_cost=row["unit_cost"],
-        rationale=rationale.strip()[:2000] or "(no rationale given)", inputs=facts.as_tool_data(),
-        decision_id=decision_id, trigger=trigger, status="approved" if auto else "pending",
-        decided_by="auto-approval" if auto else None)
+        rationale=rationale.strip()[:2000] or "(no rationale given)", inputs=inputs, demand_class=demand_class,
+        decision_id=decision_id, trigger=trigger, status="approved" if approver else "pending", decided_by=approver)
 
 
 async def get(conn: Conn, *, proposal_id: int) -> ProposalPublic:
@@ -192,16 +263,36 @@ async def counts_by_status(conn: Conn) -> dict[ProposalStatus, int]:
     return {status: counts.get(status.value, 0) for status in ProposalStatus}
 
 
-async def decide(conn: Conn, *, proposal_id: int, approve: bool, by: str, reason: str | None) -> ProposalPublic:
+async def decide(conn: Conn, *, proposal_id: int, approve: bool, by: str, reason: str | None,
+                 quantity: int | None = None) -> ProposalPublic:
+    """Approve (as proposed, or with the quantity ops chose) or reject. A changed quantity is held to
+    the same pack size and per-order maximum as the agent's; the agent's own stays on record."""
     async with conn.transaction():
         row = await repo.get(conn, proposal_id=proposal_id, for_update=True)
         if row is None:
             raise ProposalNotFound(f"No reorder proposal {proposal_id}")
         if row["status"] != ProposalStatus.pending:
             raise ProposalNotPending(f"Proposal {proposal_id} is {row['status']}", status=row["status"])
+        if approve and quantity is not None and quantity != row["quantity"]:
+            _check_changed_quantity(row, quantity)
+            await repo.change_quantity(conn, proposal_id=proposal_id, quantity=quantity)
         await repo.set_status(conn, proposal_id=proposal_id, status="approved" if approve else "rejected", by=by,
                               reason=reason)
     return await get(conn, proposal_id=proposal_id)
+
+
+class QuantityNotAllowed(InvalidInput):
+    code = "reorder_quantity_not_allowed"
+    title = "That quantity cannot be ordered"
+
+
+def _check_changed_quantity(row: dict[str, Any], quantity: int) -> None:
+    pack = int(row["inputs"].get("pack_size", 1))
+    if quantity % pack:
+        raise QuantityNotAllowed(f"{quantity} is not a whole number of packs of {pack}", pack_size=pack)
+    minimum = int(row["inputs"].get("min_order", 1))
+    if quantity < minimum:
+        raise QuantityNotAllowed(f"the supplier's minimum order is {minimum}", min_order=minimum)
 
 
 async def receive(conn: Conn, *, proposal_id: int, by: str, actor_id: int) -> ProposalPublic:
@@ -232,3 +323,8 @@ async def expire_stale(conn: Conn, *, older_than_hours: int = 72) -> int:
                                       reason=f"not decided within {older_than_hours} h")
                 expired += 1
     return expired
+
+
+async def autonomy(conn: Conn) -> list[dict[str, Any]]:
+    """Each demand class's earned-autonomy state, as last judged, with its evidence."""
+    return await repo.autonomy_states(conn)

@@ -18,6 +18,7 @@ class SeedSupplier:
     name: str
     country: str
     lead_time_days: int
+    lead_time_sd_days: Decimal  # how much deliveries vary around the quoted lead time
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,14 @@ def _r(author: str, rating: int, title: str, body: str) -> SeedReview:
 
 
 SUPPLIERS: tuple[SeedSupplier, ...] = (
-    SeedSupplier(code="SEIKO-JP", name="Seiko Watch Corporation (Tokyo)", country="Japan", lead_time_days=42),
+    SeedSupplier(code="SEIKO-JP", name="Seiko Watch Corporation (Tokyo)", country="Japan", lead_time_days=42,
+                 lead_time_sd_days=Decimal("8")),
     SeedSupplier(code="SEIKO-US", name="Seiko Watch of America (Mahwah, NJ)", country="United States",
-                 lead_time_days=14),
+                 lead_time_days=14, lead_time_sd_days=Decimal("3")),
     SeedSupplier(code="SEIKO-APAC", name="Seiko Asia Pacific Distribution (Singapore)", country="Singapore",
-                 lead_time_days=28),
+                 lead_time_days=28, lead_time_sd_days=Decimal("7")),
     SeedSupplier(code="SEIKO-PREM", name="Seiko Premium Line Distribution (Shizukuishi, Iwate)", country="Japan",
-                 lead_time_days=60),
+                 lead_time_days=60, lead_time_sd_days=Decimal("15")),
 )
 
 _5_SPORTS_FEATURES = ("day_date", "rotating_bezel", "lumibrite", "hacking", "hand_winding")

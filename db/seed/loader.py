@@ -14,10 +14,10 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from db.seed.catalog import SUPPLIERS, WATCHES
-from db.seed.history import generate_sales
+from db.seed.history import History, HistoryWatch, generate_history, patterns
 
 _SEED_LOCK_KEY = 0x5E1C0_0002
-HISTORY_DAYS = 180
+HISTORY_DAYS = 365
 PAST_BUYERS = 60
 # Never a valid argon2 hash, so these accounts exist for order history but can never log in.
 _NO_LOGIN = "!seeded-no-login"
@@ -42,8 +42,9 @@ async def _suppliers(conn: AsyncConnection[DictRow]) -> dict[str, int]:
     ids: dict[str, int] = {}
     for s in SUPPLIERS:
         cur = await conn.execute(
-            "INSERT INTO suppliers (code, name, country, lead_time_days) VALUES (%s, %s, %s, %s) RETURNING id",
-            (s.code, s.name, s.country, s.lead_time_days),
+            "INSERT INTO suppliers (code, name, country, lead_time_days, lead_time_sd_days) "
+            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (s.code, s.name, s.country, s.lead_time_days, s.lead_time_sd_days),
         )
         row = await cur.fetchone()
         assert row is not None
@@ -71,12 +72,6 @@ async def _watches(conn: AsyncConnection[DictRow], supplier_ids: dict[str, int],
         watch_id = row["id"]
         ids[w.reference] = watch_id
         await conn.execute("INSERT INTO inventory (watch_id, available) VALUES (%s, %s)", (watch_id, w.initial_stock))
-        if w.initial_stock:
-            await conn.execute(
-                "INSERT INTO stock_movements (watch_id, delta, kind, reason, balance_after, created_at) "
-                "VALUES (%s, %s, 'seed', 'opening stock', %s, %s)",
-                (watch_id, w.initial_stock, w.initial_stock, opened),
-            )
         async with conn.cursor() as c:
             await c.executemany(
                 "INSERT INTO reviews (watch_id, author, rating, title, body, created_at) "
@@ -100,20 +95,29 @@ async def _history(conn: AsyncConnection[DictRow], watch_ids: dict[str, int], to
         assert row is not None
         buyers.append(row["id"])
     prices = {w.reference: w.price for w in WATCHES}
-    sales = list(generate_sales([(w.reference, float(w.daily_demand)) for w in WATCHES],
-                                days=HISTORY_DAYS, today=today, buyers=PAST_BUYERS))
+    history = _year(today)
     cur = await conn.execute("SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS first")
     row = await cur.fetchone()
     assert row is not None
     first_id = int(row["first"])
-    orders, lines = [], []
-    for n, sale in enumerate(sales):
+    orders, lines, order_of = [], [], {}
+    for n, sale in enumerate(history.sales):
         order_id = first_id + n
+        order_of[id(sale)] = order_id
         age = (today - sale.day).days
         status = "delivered" if age > 10 else "shipped" if age > 3 else "paid"
         total = prices[sale.reference] * sale.quantity
         orders.append((order_id, buyers[sale.buyer], status, total, sale.at, sale.at, sale.at))
         lines.append((order_id, watch_ids[sale.reference], sale.quantity, prices[sale.reference]))
+    reasons = {"seed": "opening stock", "order_reserved": "past sale", "restock": "supplier delivery"}
+    ledger = [(watch_ids[m.reference], m.delta, m.kind, reasons[m.kind], m.balance_after,
+               order_of[id(m.sale)] if m.sale else None, m.at) for m in history.movements]
+    # The simulated year ends with its own stock; today's shelf is the catalog's opening stock. The
+    # difference is booked as a stock count, so the ledger adds up to what is on the shelf.
+    counted = datetime.combine(today, datetime.min.time(), UTC)
+    ledger += [(watch_ids[w.reference], w.initial_stock - history.closing_stock[w.reference], "adjustment",
+                "stock count at go-live", w.initial_stock, None, counted)
+               for w in WATCHES if w.initial_stock != history.closing_stock[w.reference]]
     async with conn.cursor() as c:
         await c.executemany(
             "INSERT INTO orders (id, customer_id, status, total, created_at, updated_at, paid_at) "
@@ -123,15 +127,28 @@ async def _history(conn: AsyncConnection[DictRow], watch_ids: dict[str, int], to
         await c.executemany(
             "INSERT INTO order_items (order_id, watch_id, quantity, unit_price) VALUES (%s, %s, %s, %s)", lines
         )
+        await c.executemany(
+            "INSERT INTO stock_movements (watch_id, delta, kind, reason, balance_after, order_id, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)", ledger
+        )
     await conn.execute(
         "SELECT setval(pg_get_serial_sequence('orders', 'id'), greatest(%s, (SELECT max(id) FROM orders)))",
         (first_id + max(len(orders) - 1, 0),),
     )
 
 
+def _year(today: date) -> History:
+    lead = {s.code: s for s in SUPPLIERS}
+    kinds = patterns([(w.reference, float(w.daily_demand)) for w in WATCHES])
+    watches = [HistoryWatch(reference=w.reference, daily_mean=float(w.daily_demand), pattern=kinds[w.reference],
+                            limited_edition="Limited Edition" in w.name,
+                            lead_time_days=lead[w.supplier_code].lead_time_days,
+                            lead_time_sd_days=float(lead[w.supplier_code].lead_time_sd_days), pack_size=w.pack_size)
+               for w in WATCHES]
+    return generate_history(watches, days=HISTORY_DAYS, today=today, buyers=PAST_BUYERS)
+
+
 def seed_revenue(*, today: date) -> Decimal:
     """What the seeded history adds up to (used by tests to check the dashboard figures)."""
     prices = {w.reference: w.price for w in WATCHES}
-    sales = generate_sales([(w.reference, float(w.daily_demand)) for w in WATCHES],
-                           days=HISTORY_DAYS, today=today, buyers=PAST_BUYERS)
-    return sum((prices[s.reference] * s.quantity for s in sales), Decimal("0.00"))
+    return sum((prices[s.reference] * s.quantity for s in _year(today).sales), Decimal("0.00"))

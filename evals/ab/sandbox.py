@@ -16,7 +16,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from commerce.inventory.service import refresh_reorder_points
+from commerce.forecasting.service import refresh_forecasts
 from commerce.replenishment.models import ReorderPolicy
 from db.migrate import migrate
 from db.pool import Pool, open_pool
@@ -43,8 +43,7 @@ async def sandbox_database(store_url: str, *, policy: ReorderPolicy, embedder: E
         await asyncio.to_thread(migrate, url)
         async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
             await seed_catalog(conn)
-            await refresh_reorder_points(conn, window_days=policy.demand_window_days,
-                                         service_level=policy.service_level)
+            await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days)
             if embedder is not None:
                 await index_missing(conn, embedder)
         pool = await open_pool(url, min_size=1, max_size=4, name="seiko-eval")

@@ -113,8 +113,19 @@ def test_ops_runs_the_drill_decides_and_finds_the_run_and_its_cost(
     expect(fact(card, "Run cost")).to_contain_text("shared by 2 proposals")
     screenshot(page, "ops-reorders")
 
-    card.get_by_role("button", name=f"Approve {keep['reference']} × {keep['proposable_quantity']}").click()
-    expect(page.locator("#toasts")).to_contain_text(f"Approved {keep['reference']} × {keep['proposable_quantity']}")
+    # The decision card and the earned-autonomy panel are on the page.
+    decision = card.locator("[data-role=decision-card]")
+    expect(fact(decision, "Forecast")).to_contain_text(f"{keep['forecast']['daily_mean']:.2f}/day")
+    expect(fact(decision, "At risk if rejected")).to_contain_text("$")
+    expect(fact(decision, "Last day to order")).not_to_be_empty()
+    expect(page.locator("#autonomy")).to_contain_text("Earned autonomy")
+    screenshot(page, "ops-reorders-card")
+
+    # Ops settle on one more pack than proposed: the order changes, the agent's quantity stays on record.
+    changed = keep["proposable_quantity"] + keep["pack_size"]
+    card.get_by_label("Quantity").fill(str(changed))
+    card.get_by_role("button", name=f"Approve {keep['reference']}").click()
+    expect(page.locator("#toasts")).to_contain_text(f"Approved {keep['reference']} × {changed}")
     expect(card.locator("[data-role=status]")).to_have_text("approved")
     expect(card.get_by_role("button")).to_have_count(0)
 
@@ -133,7 +144,7 @@ def test_ops_runs_the_drill_decides_and_finds_the_run_and_its_cost(
     console = page.get_by_role("navigation", name="Ops console")
     console.get_by_role("link", name="Inventory").click()
     page.get_by_role("link", name=keep["reference"]).click()
-    expect(fact(page.locator("main"), "On order")).to_have_text(str(keep["proposable_quantity"]))
+    expect(fact(page.locator("main"), "On order")).to_have_text(str(changed))  # what ops settled on is on order
     expect(page.locator("#admin-only-note")).to_contain_text("needs the admin role")
     screenshot(page, "ops-stock")
 

@@ -145,7 +145,19 @@ async def test_proposals_show_their_inputs_rationale_run_and_decision_controls(
         assert "Model offline · offline-policy" in card
         assert "Prompt stock_agent_system v1" in card
         assert "Run cost $0.00" in card
-        assert f"Approve {p['reference']} × {p['quantity']}" in card
+        assert f"Approve {p['reference']}" in card
+        # the decision card, from the same figures the API returns
+        forecast = p["forecast"]
+        assert forecast["model"] and forecast["interval"]["horizon_days"] == inputs["lead_time_days"]
+        assert (f"Forecast {forecast['daily_mean']:.2f}/day ({forecast['model']}, {forecast['demand_class']} "
+                "demand") in card
+        assert f"Lead-time demand {forecast['interval']['low']:g}–{forecast['interval']['high']:g} units" in card
+        assert f"Runs out {p['projected_stockout_date'] or 'not at this rate'}" in card
+        assert f"Last day to order {p['last_order_date'] or '–'}" in card
+        assert f"At risk if rejected ${float(p['revenue_at_risk']):,.2f}" in card
+        assert f"Cost of the order ${float(p['total_cost']):,.2f}" in card
+        if p["days_of_cover_after"] is not None:
+            assert f"Cover after {p['days_of_cover_after']} days" in card
     first = pending[0]["id"]
     assert f'<label for="reject-reason-{first}">Reason for rejecting</label>' in page
     assert re.search(rf'<textarea id="reject-reason-{first}" name="reason" rows="2" required minlength="3"', page)

@@ -169,8 +169,9 @@ async def test_sweep_queues_a_run_once_and_stale_proposals_expire(app: FastAPI, 
     sweep = scheduler.get_job("stock_sweep").func
     await sweep()
     await sweep()
-    cur = await conn.execute("SELECT args->>'trigger' AS trigger FROM procrastinate_jobs")
-    assert [r["trigger"] for r in await cur.fetchall()] == ["schedule"], "one run per sweep period"
+    cur = await conn.execute("SELECT task_name, args->>'trigger' AS trigger FROM procrastinate_jobs ORDER BY id")
+    assert [(r["task_name"], r["trigger"]) for r in await cur.fetchall()] == [
+        ("stock_agent", "schedule"), ("forecast_refresh", None)], "one run (and one stale-forecast refit) per period"
     assert await app.state.worker.run_once()
     await conn.execute("UPDATE reorder_proposals SET created_at = now() - interval '4 days'")
     await sweep()

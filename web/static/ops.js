@@ -202,7 +202,13 @@
       var button = event.target.closest("button[data-action]");
       if (!button) { return; }
       var card = button.closest("[data-proposal]");
-      if (card && (button.dataset.action === "approve" || button.dataset.action === "receive")) {
+      if (card && button.dataset.action === "approve") {
+        // Ops may settle on another quantity; the agent's own stays on record as proposed_quantity.
+        var input = card.querySelector("[data-role=quantity]");
+        var quantity = input ? parseInt(input.value, 10) : NaN;
+        var changed = !isNaN(quantity) && String(quantity) !== input.defaultValue;
+        decide(card, button.dataset.id, "approve", changed ? { quantity: quantity } : undefined);
+      } else if (card && button.dataset.action === "receive") {
         decide(card, button.dataset.id, button.dataset.action);
       }
     });
