@@ -43,11 +43,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.settings import Settings  # noqa: E402
-from commerce.forecasting.demand import DemandClass, uncensored  # noqa: E402
+from commerce.forecasting.demand import DemandClass  # noqa: E402
 from commerce.forecasting.leadtime import LeadTimeDemand  # noqa: E402
-from commerce.forecasting.models import Backtest, forecast_demand  # noqa: E402
-from commerce.forecasting.policy import INTERVAL, plan  # noqa: E402
+from commerce.forecasting.models import Backtest  # noqa: E402
+from commerce.forecasting.models import Forecast as ForecastOf  # noqa: E402
+from commerce.forecasting.policy import INTERVAL, horizon_days, plan  # noqa: E402
+from commerce.forecasting.seasons import horizon_factor  # noqa: E402
+from commerce.forecasting.service import fit_history  # noqa: E402
 from commerce.inventory.reorder import order_up_to_quantity, reorder_point, round_to_pack  # noqa: E402
+from common.retail_calendar import Season  # noqa: E402
 from db.seed.catalog import SUPPLIERS, WATCHES  # noqa: E402
 from db.seed.history import WEEKDAY_FACTOR, daily_demand, patterns, season_factor  # noqa: E402
 
@@ -117,7 +121,7 @@ class Policy:
 
     def refit(self, items: list[Item], shelves: list[Shelf], day: int) -> None: ...
 
-    def order(self, i: int, item: Item, shelf: Shelf) -> int:
+    def order(self, i: int, item: Item, shelf: Shelf, day: int) -> int:
         raise NotImplementedError
 
 
@@ -125,7 +129,7 @@ class Today(Policy):
     def __init__(self, level: float) -> None:
         self.level, self.name = level, f"today@{level:.3f}"
 
-    def order(self, i: int, item: Item, shelf: Shelf) -> int:
+    def order(self, i: int, item: Item, shelf: Shelf, day: int) -> int:
         window = shelf.sold[-WINDOW:]
         mu, sd = fmean(window), pstdev(window)
         position = shelf.stock + shelf.on_order
@@ -140,21 +144,26 @@ class Forecast(Policy):
 
     def __init__(self, fill_rates: dict[DemandClass, float]) -> None:
         self.fill_rates = fill_rates
-        self.plans: dict[int, object] = {}
         self.classes: dict[int, DemandClass] = {}
+        self.forecasts: dict[int, ForecastOf] = {}
+        self.lifts: dict[Season, float] = {}
 
     def refit(self, items: list[Item], shelves: list[Shelf], day: int) -> None:
-        series = {i: uncensored(s.sold[-365:], s.in_stock[-365:]).units for i, s in enumerate(shelves)}
-        for i, f in forecast_demand(series, backtest=BACKTEST).items():
-            item = items[i]
+        days = [START + timedelta(days=d) for d in range(day - 365, day)]
+        fitted = fit_history(days, {i: s.sold[-365:] for i, s in enumerate(shelves)},
+                             {i: s.in_stock[-365:] for i, s in enumerate(shelves)}, backtest=BACKTEST)
+        self.lifts = fitted.lifts
+        self.forecasts = fitted.forecasts
+        for i, f in fitted.forecasts.items():
             self.classes[i] = f.profile.demand_class
-            self.plans[i] = plan(daily_mean=f.daily_mean, daily_sd=f.daily_sd, lead_time_days=item.lead,
-                                 lead_time_sd_days=item.lead_sd, fill_rate=self.fill_rates[f.profile.demand_class],
-                                 cover_days=COVER, pack_size=item.pack, min_order=item.minimum)
 
-    def order(self, i: int, item: Item, shelf: Shelf) -> int:
-        return self.plans[i].quantity_for(shelf.stock + shelf.on_order, pack_size=item.pack,  # type: ignore[attr-defined]
-                                          min_order=item.minimum)
+    def order(self, i: int, item: Item, shelf: Shelf, day: int) -> int:
+        f = self.forecasts[i]
+        lift = horizon_factor(START + timedelta(days=day), horizon_days(item.lead, COVER), self.lifts)
+        figures = plan(daily_mean=f.daily_mean, daily_sd=f.daily_sd, lead_time_days=item.lead,
+                       lead_time_sd_days=item.lead_sd, fill_rate=self.fill_rates[f.profile.demand_class],
+                       cover_days=COVER, pack_size=item.pack, min_order=item.minimum, demand_factor=lift)
+        return figures.quantity_for(shelf.stock + shelf.on_order, pack_size=item.pack, min_order=item.minimum)
 
 
 def simulate(policy: Policy, items: list[Item], demand: list[list[int]], leads: list[list[int]], warm: int,
@@ -179,7 +188,7 @@ def simulate(policy: Policy, items: list[Item], demand: list[list[int]], leads: 
             shelf.in_stock.append(opened_with > 0 and shelf.stock > 0)
             shelf.value_days += shelf.stock * item.cost
             if not shelf.arrivals:  # one open order per watch
-                quantity = policy.order(i, item, shelf)
+                quantity = policy.order(i, item, shelf, d)
                 if quantity > 0:
                     arrive = d + leads[i][shelf.orders % len(leads[i])]
                     shelf.orders += 1
@@ -202,9 +211,10 @@ def accuracy(items: list[Item], demand: list[list[int]], warm: int, days: int, r
     """Forecast against the 90-day mean on the true demand (no stockouts), at every refit origin."""
     for origin in range(warm, warm + days - 90, refit_days):
         history = {i: [float(u) for u in demand[i][origin - 365:origin]] for i in range(len(items))}
-        forecasts = forecast_demand(history, backtest=BACKTEST)
+        days = [START + timedelta(days=d) for d in range(origin - 365, origin)]
+        fitted = fit_history(days, history, {i: [True] * 365 for i in history}, backtest=BACKTEST)
         for i, item in enumerate(items):
-            f = forecasts[i]
+            f = fitted.forecasts[i]
             cls = f.profile.demand_class
             y = history[i]
             scale = fmean(abs(b - a) for a, b in itertools.pairwise(y)) or 1.0
@@ -214,13 +224,16 @@ def accuracy(items: list[Item], demand: list[list[int]], warm: int, days: int, r
             # Demand over a lead time as it is drawn (the quantiles are for that), the same draw for both.
             lead = max(3, round(random.Random(origin * 31 + i).gauss(item.lead, item.lead_sd)))
             lt_actual = sum(demand[i][origin:origin + lead])
-            gamma = LeadTimeDemand.of(daily_mean=f.daily_mean, daily_sd=f.daily_sd, lead_time_days=item.lead,
-                                      lead_time_sd_days=item.lead_sd)
+            # The forecast as the policy uses it: a plain day's, lifted by the seasons the window holds.
+            day0 = START + timedelta(days=origin)
+            lift_28, lift_lead = (horizon_factor(day0, n, fitted.lifts) for n in (28, item.lead))
+            gamma = LeadTimeDemand.of(daily_mean=f.daily_mean * lift_lead, daily_sd=f.daily_sd * math.sqrt(lift_lead),
+                                      lead_time_days=item.lead, lead_time_sd_days=item.lead_sd)
             normal_mu, normal_sd = mean90 * item.lead, sd90 * math.sqrt(item.lead)
             normal = NormalDist(normal_mu, max(normal_sd, 1e-9))
             quantiles = {"forecast": [gamma.quantile(p) if gamma.mean > 0 else 0.0 for p in INTERVAL],
                          "mean-90d": [max(0.0, normal.inv_cdf(p)) for p in INTERVAL]}
-            for name, mean in (("forecast", f.daily_mean), ("mean-90d", mean90)):
+            for name, mean in (("forecast", f.daily_mean * lift_28), ("mean-90d", mean90)):
                 a = acc[name][cls]
                 a.abs_err[item.reference].append(fmean(abs(u - mean) for u in ahead) / scale)
                 for level, q in zip(INTERVAL, quantiles[name], strict=True):

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Query
 
 from api.deps import ApiConfigDep, ConnDep, OpsUser
 from commerce.replenishment import earned, service
-from commerce.replenishment.models import ApprovalNote, DecisionNote, ProposalList, ProposalPublic, ProposalStatus
+from commerce.replenishment.models import (
+    ApprovalNote,
+    AutonomyState,
+    DecisionNote,
+    ProposalList,
+    ProposalPublic,
+    ProposalStatus,
+)
 
 router = APIRouter(prefix="/ops/reorders", tags=["ops"])
 
@@ -18,6 +25,11 @@ async def list_reorders(
     _: OpsUser, conn: ConnDep, status: ProposalStatus | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> ProposalList:
     return ProposalList(items=await service.list_proposals(conn, status=status, limit=limit))
+
+
+@router.get("/autonomy", summary="Earned autonomy per demand class: on or off, why, and the evidence")
+async def autonomy(_: OpsUser, conn: ConnDep) -> list[AutonomyState]:
+    return [AutonomyState.model_validate(row) for row in await service.autonomy(conn)]
 
 
 @router.get("/{proposal_id}")

@@ -13,7 +13,7 @@ A fill rate (type 2 service) is the share of demanded units served from stock. W
 Q units per replenishment cycle, a reorder level s meets a fill-rate target beta when the units
 expected short per cycle are no more than the share allowed to go unserved:
 
-    E[(D_L - s)^+] <= (1 - beta) * Q
+    E[(D_L - s)^+] - E[(D_L - s - Q)^+] <= (1 - beta) * Q
 
 For a gamma with shape k and scale theta, E[(X - s)^+] = k*theta*Q(k+1, s/theta) - s*Q(k, s/theta),
 Q being the regularised upper incomplete gamma function.
@@ -70,18 +70,25 @@ class LeadTimeDemand:
         return float(k * theta * gammaincc(k + 1, x) - level * gammaincc(k, x))
 
 
+def shortage_per_cycle(demand: LeadTimeDemand, level: float, order_quantity: float) -> float:
+    """Units short in one replenishment cycle: E[(D_L - s)^+] - E[(D_L - s - Q)^+]. The second term
+    takes out shortages the order in hand would not have covered anyway; it matters for slow sellers,
+    whose orders are small next to the spread of their lead-time demand."""
+    return demand.expected_shortage(level) - demand.expected_shortage(level + order_quantity)
+
+
 def reorder_level_for_fill_rate(demand: LeadTimeDemand, *, order_quantity: float, fill_rate: float) -> int:
-    """The smallest whole reorder level s with E[(D_L - s)^+] <= (1 - fill_rate) * Q."""
+    """The smallest whole reorder level s whose shortage per cycle is within (1 - fill_rate) * Q."""
     if not 0.0 < fill_rate < 1.0:
         raise ValueError("a fill rate is strictly between 0 and 1")
     if demand.mean <= 0:
         return 0
-    allowed = (1.0 - fill_rate) * max(order_quantity, 1.0)
-    # Expected shortage falls as s rises; search up from the mean (a level below the mean is
-    # never enough for a target of at least 50%, and it keeps the search short).
-    level = max(0, math.floor(demand.mean) - 1) if fill_rate >= 0.5 else 0
-    while demand.expected_shortage(level) > allowed:
+    quantity = max(order_quantity, 1.0)
+    allowed = (1.0 - fill_rate) * quantity
+    # Shortage falls as s rises; search from near the mean (it keeps the search short) both ways.
+    level = max(0, math.floor(demand.mean) - 1)
+    while shortage_per_cycle(demand, level, quantity) > allowed:
         level += 1
-    while level > 0 and demand.expected_shortage(level - 1) <= allowed:
+    while level > 0 and shortage_per_cycle(demand, level - 1, quantity) <= allowed:
         level -= 1
     return level

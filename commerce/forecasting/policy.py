@@ -10,6 +10,7 @@ The lead-time demand behind s carries both the forecast's error and the supplier
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from commerce.forecasting.leadtime import LeadTimeDemand, reorder_level_for_fill_rate
@@ -34,8 +35,17 @@ class Plan:
         return round_to_pack(self.order_up_to - position, pack_size=pack_size, min_order=min_order)
 
 
+def horizon_days(lead_time_days: float, cover_days: float) -> int:
+    """The days an order placed today must serve: the lead time, then its own cover (see `plan`)."""
+    return math.ceil(lead_time_days + max(cover_days, lead_time_days))
+
+
 def plan(*, daily_mean: float, daily_sd: float, lead_time_days: float, lead_time_sd_days: float, fill_rate: float,
-         cover_days: float, pack_size: int, min_order: int) -> Plan:
+         cover_days: float, pack_size: int, min_order: int, demand_factor: float = 1.0) -> Plan:
+    """`demand_factor` is the seasons' mean lift over the days the order serves (seasons.py): the
+    forecast is of a plain day, and December is not one. The spread grows with the square root, as
+    a count's does."""
+    daily_mean, daily_sd = daily_mean * demand_factor, daily_sd * math.sqrt(demand_factor)
     demand = LeadTimeDemand.of(daily_mean=daily_mean, daily_sd=daily_sd, lead_time_days=lead_time_days,
                                lead_time_sd_days=lead_time_sd_days)
     # The store keeps one open order per watch, so the next order can only be placed once this one

@@ -94,3 +94,16 @@ async def stale(conn: Conn) -> list[int]:
            ORDER BY w.id"""
     )
     return [int(r["id"]) for r in await cur.fetchall()]
+
+
+async def save_lifts(conn: Conn, lifts: dict[str, float]) -> None:
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            """INSERT INTO seasonal_lifts (season, lift, computed_at) VALUES (%s, %s, now())
+               ON CONFLICT (season) DO UPDATE SET lift = excluded.lift, computed_at = now()""",
+            list(lifts.items()))
+
+
+async def lifts(conn: Conn) -> dict[str, float]:
+    cur = await conn.execute("SELECT season, lift FROM seasonal_lifts")
+    return {r["season"]: float(r["lift"]) for r in await cur.fetchall()}

@@ -8,16 +8,20 @@ serving while statsforecast runs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from datetime import timedelta
-from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Generic, TypeVar
 
 from commerce.forecasting import repo
 from commerce.forecasting.demand import DemandClass, in_stock_by_day, uncensored
 from commerce.forecasting.models import Backtest, Forecast, forecast_demand
-from commerce.forecasting.policy import plan
+from commerce.forecasting.policy import horizon_days, plan
+from commerce.forecasting.seasons import deseasonalised, estimate_lifts, horizon_factor
+from common.retail_calendar import Season
 from db.pool import Conn
 
+K = TypeVar("K", bound=Hashable)
 HISTORY_DAYS = 365
 BACKTEST = Backtest(horizon=14, windows=4)
 
@@ -33,24 +37,31 @@ async def refresh_forecasts(conn: Conn, *, fill_rates: Mapping[DemandClass, floa
     sold = await repo.daily_units(conn, start=start, end=today)
     opening = await repo.opening_balances(conn, start=start)
     balances = await repo.ledger_balances(conn, start=start, end=today)
-    series, censored = _series(watches, sold, opening, balances, start_ordinal=start.toordinal())
-    forecasts = await asyncio.to_thread(forecast_demand, series, backtest=BACKTEST)
+    units, in_stock = _history(watches, sold, opening, balances, start_ordinal=start.toordinal())
+    days = [start + timedelta(days=n) for n in range(HISTORY_DAYS)]
+    # With a subset refitted, the seasons' lifts are still learnt from every watch's history.
+    fitted = await asyncio.to_thread(fit_history, days, units, in_stock, backtest=BACKTEST)
+    forecasts, censored = fitted.forecasts, fitted.censored_days
     rows, points = [], {}
     for w in watches:
         f = forecasts[w["watch_id"]]
         rows.append(_row(w, f, censored[w["watch_id"]]))
+        lead = w["lead_time_days"]
         points[w["watch_id"]] = plan(
-            daily_mean=f.daily_mean, daily_sd=f.daily_sd, lead_time_days=w["lead_time_days"],
+            daily_mean=f.daily_mean, daily_sd=f.daily_sd, lead_time_days=lead,
             lead_time_sd_days=w["lead_time_sd_days"], fill_rate=fill_rates[f.profile.demand_class],
-            cover_days=cover_days, pack_size=w["pack_size"], min_order=w["min_order_qty"]).reorder_level
+            cover_days=cover_days, pack_size=w["pack_size"], min_order=w["min_order_qty"],
+            demand_factor=horizon_factor(today, horizon_days(lead, cover_days), fitted.lifts)).reorder_level
     async with conn.transaction():
         await repo.save(conn, rows)
+        await repo.save_lifts(conn, {season.value: lift for season, lift in fitted.lifts.items()})
         await repo.set_reorder_points(conn, points)
     return len(rows)
 
 
-def _series(watches: list[dict[str, Any]], sold: list[dict[str, Any]], opening: dict[int, int],
-            balances: list[dict[str, Any]], *, start_ordinal: int) -> tuple[dict[Any, list[float]], dict[int, int]]:
+def _history(watches: list[dict[str, Any]], sold: list[dict[str, Any]], opening: dict[int, int],
+             balances: list[dict[str, Any]], *, start_ordinal: int) -> tuple[dict[int, list[float]],
+                                                                            dict[int, list[bool]]]:
     units: dict[int, list[float]] = {w["watch_id"]: [0.0] * HISTORY_DAYS for w in watches}
     for r in sold:
         if r["watch_id"] in units:
@@ -58,15 +69,28 @@ def _series(watches: list[dict[str, Any]], sold: list[dict[str, Any]], opening: 
     moves: dict[int, list[tuple[int, int]]] = {}
     for r in balances:
         moves.setdefault(r["watch_id"], []).append((r["day"].toordinal() - start_ordinal, int(r["balance_after"])))
-    series: dict[Any, list[float]] = {}
-    censored: dict[int, int] = {}
-    for w in watches:
-        wid = w["watch_id"]
-        flags = in_stock_by_day(opening.get(wid, 0), moves.get(wid, []), HISTORY_DAYS)
-        observed = uncensored(units[wid], flags)
-        series[wid] = observed.units
-        censored[wid] = observed.censored_days
-    return series, censored
+    in_stock = {w["watch_id"]: in_stock_by_day(opening.get(w["watch_id"], 0), moves.get(w["watch_id"], []),
+                                               HISTORY_DAYS) for w in watches}
+    return units, in_stock
+
+
+@dataclass(frozen=True)
+class Fitted(Generic[K]):
+    forecasts: dict[K, Forecast]
+    lifts: dict[Season, float]
+    censored_days: dict[K, int]
+
+
+def fit_history(days: Sequence[date], units: Mapping[K, Sequence[float]], in_stock: Mapping[K, Sequence[bool]],
+                *, backtest: Backtest) -> Fitted[K]:
+    """Learn the seasons' lifts, take them out, drop the censored days, and forecast every series."""
+    lifts = estimate_lifts(days, units, in_stock)
+    series: dict[K, list[float]] = {}
+    censored: dict[K, int] = {}
+    for key, sold in units.items():
+        observed = uncensored(deseasonalised(days, sold, lifts), in_stock[key])
+        series[key], censored[key] = observed.units, observed.censored_days
+    return Fitted(forecasts=forecast_demand(series, backtest=backtest), lifts=lifts, censored_days=censored)
 
 
 def _row(watch: dict[str, Any], f: Forecast, censored_days: int) -> dict[str, Any]:

@@ -52,8 +52,9 @@ class ForecastFacts:
 
     model: str
     demand_class: str
-    daily_mean: float
+    daily_mean: float  # over the days the order serves: the plain-day forecast x the seasons' lift
     daily_sd: float
+    seasonal_lift: float  # the gift seasons' mean lift over those days (1.0 outside them)
     mase: float | None  # backtest error; None when there was too little history to backtest
     observations: int
     censored_days: int  # out-of-stock days left out of the fit
@@ -137,6 +138,7 @@ class ForecastCard(BaseModel):
     demand_class: str
     daily_mean: float
     daily_sd: float
+    seasonal_lift: float = 1.0
     mase: float | None
     observations: int
     censored_days: int
@@ -199,3 +201,11 @@ class ApprovalNote(BaseModel):
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)] | None = None
     quantity: int | None = Field(None, strict=True, ge=1, le=100_000)
+
+
+class AutonomyState(BaseModel):
+    demand_class: str
+    enabled: bool
+    changed_at: datetime
+    reason: str
+    evidence: dict[str, Any]

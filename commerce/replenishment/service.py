@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from commerce.errors import Conflict, InvalidInput, NotFound
+from commerce.forecasting import repo as forecast_repo
 from commerce.forecasting.demand import DemandClass
-from commerce.forecasting.leadtime import LeadTimeDemand
-from commerce.forecasting.policy import INTERVAL, plan
+from commerce.forecasting.policy import INTERVAL, Plan, horizon_days, plan
+from commerce.forecasting.seasons import horizon_factor
 from commerce.inventory import repo as inventory_repo
 from commerce.replenishment import repo
 from commerce.replenishment.models import (
@@ -23,6 +25,7 @@ from commerce.replenishment.models import (
     Rejection,
     ReorderPolicy,
 )
+from common.retail_calendar import Season
 from db.pool import Conn
 
 
@@ -43,20 +46,25 @@ class Refusal:
     reason: str
 
 
-def assess(row: dict[str, Any], policy: ReorderPolicy) -> Assessment:
+def assess(row: dict[str, Any], policy: ReorderPolicy, lifts: Mapping[Season, float]) -> Assessment:
     """The inputs a proposal is judged on, for one low-stock watch (pure arithmetic over its forecast).
 
-    The (s, S) figures come from the watch's forecast and its supplier's lead time (mean and spread)
-    at the fill rate its demand class targets; see commerce/forecasting/policy.py."""
-    forecast = _forecast_facts(row)
-    mean = forecast.daily_mean if forecast else 0.0
-    sd = forecast.daily_sd if forecast else 0.0
-    demand_class = DemandClass(forecast.demand_class) if forecast else DemandClass.intermittent
+    The (s, S) figures come from the watch's forecast, lifted by the gift seasons the order will serve
+    (`lifts`), and its supplier's lead time (mean and spread) at the fill rate its demand class
+    targets; see commerce/forecasting/policy.py."""
     lead, lead_sd = int(row["lead_time_days"]), float(row["lead_time_sd_days"])
     pack, minimum = int(row["pack_size"]), int(row["min_order_qty"])
+    today: date = row["today"]
+    lift = horizon_factor(today, horizon_days(lead, policy.cover_days), lifts)
+    known = row.get("forecast_model") is not None
+    demand_class = DemandClass(row["demand_class"]) if known else DemandClass.intermittent
     fill_rate = policy.fill_rates[demand_class]
-    figures = plan(daily_mean=mean, daily_sd=sd, lead_time_days=lead, lead_time_sd_days=lead_sd, fill_rate=fill_rate,
-                   cover_days=policy.cover_days, pack_size=pack, min_order=minimum)
+    figures = plan(daily_mean=row["forecast_mean"] if known else 0.0, daily_sd=row["forecast_sd"] if known else 0.0,
+                   lead_time_days=lead, lead_time_sd_days=lead_sd, fill_rate=fill_rate,
+                   cover_days=policy.cover_days, pack_size=pack, min_order=minimum, demand_factor=lift)
+    forecast = _forecast_facts(row, figures, lift) if known else None
+    mean = forecast.daily_mean if forecast else 0.0
+    sd = forecast.daily_sd if forecast else 0.0
     available = int(row["available"])
     position = available + int(row["on_order"])
     suggested = figures.quantity_for(position, pack_size=pack, min_order=minimum)
@@ -65,7 +73,6 @@ def assess(row: dict[str, Any], policy: ReorderPolicy) -> Assessment:
     # What may actually be proposed: the suggestion, cut to the band and to the per-order maximum.
     proposable = min(suggested, high, affordable)
     days_to_stockout = available / mean if mean > 0 else None
-    today: date = row["today"]
     stockout = today + timedelta(days=math.floor(days_to_stockout)) if days_to_stockout is not None else None
     # Expected units short before anything ordered later could arrive: the stock and what is
     # already on order against the lead-time demand.
@@ -94,19 +101,15 @@ def assess(row: dict[str, Any], policy: ReorderPolicy) -> Assessment:
     )
 
 
-def _forecast_facts(row: dict[str, Any]) -> ForecastFacts | None:
-    if row.get("forecast_model") is None:
-        return None
-    lead, lead_sd = int(row["lead_time_days"]), float(row["lead_time_sd_days"])
-    demand = LeadTimeDemand.of(daily_mean=row["forecast_mean"], daily_sd=row["forecast_sd"], lead_time_days=lead,
-                               lead_time_sd_days=lead_sd)
-    low, high = (round(demand.quantile(p), 1) for p in INTERVAL)
+def _forecast_facts(row: dict[str, Any], figures: Plan, lift: float) -> ForecastFacts:
+    low, high = figures.interval
     return ForecastFacts(model=row["forecast_model"], demand_class=row["demand_class"],
-                         daily_mean=round(row["forecast_mean"], 3), daily_sd=round(row["forecast_sd"], 3),
+                         daily_mean=round(row["forecast_mean"] * lift, 3),
+                         daily_sd=round(row["forecast_sd"] * math.sqrt(lift), 3), seasonal_lift=round(lift, 3),
                          mase=row["forecast_mase"], observations=int(row["forecast_observations"]),
                          censored_days=int(row["censored_days"]),
                          interval={"level": round(INTERVAL[1] - INTERVAL[0], 2), "low": low, "high": high,
-                                   "horizon_days": lead})
+                                   "horizon_days": int(row["lead_time_days"])})
 
 
 def decision_card(facts: Assessment, *, quantity: int) -> dict[str, Any]:
@@ -184,7 +187,13 @@ def bounds(suggested: int, row: dict[str, Any], policy: ReorderPolicy) -> tuple[
 async def low_stock_assessments(conn: Conn, policy: ReorderPolicy) -> list[Assessment]:
     """Every low watch, most urgent first (see `priority`): under a daily cap, order in this order."""
     rows = await repo.low_stock(conn, cooldown_days=policy.rejection_cooldown_days)
-    return sorted((assess(row, policy) for row in rows), key=priority)
+    lifts = await _lifts(conn)
+    return sorted((assess(row, policy, lifts) for row in rows), key=priority)
+
+
+async def _lifts(conn: Conn) -> dict[Season, float]:
+    stored = await forecast_repo.lifts(conn)
+    return {season: stored.get(season.value, 1.0) for season in Season}
 
 
 # Every proposal takes this transaction-scoped lock before it reads the day's total and inserts, so
@@ -217,7 +226,7 @@ async def _propose_locked(
                        else f"{reference} is not at or below its reorder point; no reorder needed")
     if row["open_proposal_id"] is not None:
         return Refusal(f"{reference} already has an open proposal (#{row['open_proposal_id']})")
-    facts = assess(row, policy)
+    facts = assess(row, policy, await _lifts(conn))
     low, high = facts.allowed_quantity
     if facts.suggested_quantity == 0:
         return Refusal(f"{reference} is covered by what is on order; suggested quantity is 0")

@@ -22,6 +22,13 @@ CREATE TABLE watch_forecasts (
     out_of_stock    BOOLEAN NOT NULL
 );
 
+-- How much each gift season lifts demand, pooled over the shop's history (see commerce/forecasting/seasons.py).
+CREATE TABLE seasonal_lifts (
+    season          TEXT PRIMARY KEY CHECK (season IN ('christmas', 'fathers_day')),
+    lift            DOUBLE PRECISION NOT NULL CHECK (lift > 0),
+    computed_at     TIMESTAMPTZ NOT NULL
+);
+
 -- The quantity the agent proposed, kept when ops approve a different one; the demand class the
 -- proposal was made for; what happened in the 90 days after it was decided.
 ALTER TABLE reorder_proposals ADD COLUMN proposed_quantity INTEGER CHECK (proposed_quantity > 0);

@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from common.retail_calendar import Season, season_of
+
 WEEKDAY_FACTOR = (0.85, 0.85, 0.9, 0.95, 1.1, 1.25, 1.1)
 CHRISTMAS_FACTOR = 1.7
 FATHERS_DAY_FACTOR = 1.4
@@ -89,18 +91,12 @@ def patterns(demand: Sequence[tuple[str, float]]) -> dict[str, str]:
     return out
 
 
-def fathers_day(year: int) -> date:
-    june_first = date(year, 6, 1)
-    first_sunday = june_first + timedelta(days=(6 - june_first.weekday()) % 7)
-    return first_sunday + timedelta(days=14)
+SEASON_FACTOR = {Season.christmas: CHRISTMAS_FACTOR, Season.fathers_day: FATHERS_DAY_FACTOR}
 
 
 def season_factor(day: date) -> float:
-    if day.month == 12 and day.day <= 24:
-        return CHRISTMAS_FACTOR
-    if timedelta(0) <= fathers_day(day.year) - day < timedelta(days=7):
-        return FATHERS_DAY_FACTOR
-    return 1.0
+    season = season_of(day)
+    return SEASON_FACTOR[season] if season else 1.0
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

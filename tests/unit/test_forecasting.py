@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 import random
+from datetime import date, timedelta
 
 import pytest
 
 from commerce.forecasting.demand import DemandClass, classify, in_stock_by_day, uncensored
-from commerce.forecasting.leadtime import LeadTimeDemand, reorder_level_for_fill_rate
+from commerce.forecasting.leadtime import LeadTimeDemand, reorder_level_for_fill_rate, shortage_per_cycle
 from commerce.forecasting.models import WINDOW_MEAN, Backtest, forecast_demand
 from commerce.forecasting.policy import plan
+from commerce.forecasting.seasons import deseasonalised, estimate_lifts, horizon_factor
+from common.retail_calendar import Season
 
 
 def test_syntetos_boylan_classes_by_hand() -> None:
@@ -70,8 +73,12 @@ def test_expected_shortage_of_an_exponential_lead_time_demand() -> None:
     demand = LeadTimeDemand(mean=10, variance=100)
     for s in (0, 5, 10, 23):
         assert demand.expected_shortage(s) == pytest.approx(10 * math.exp(-s / 10), rel=1e-9)
-    # fill rate 95% with Q = 20: 10 exp(-s/10) <= 1  ->  s >= 10 ln 10 = 23.03  ->  s = 24
-    assert reorder_level_for_fill_rate(demand, order_quantity=20, fill_rate=0.95) == 24
+    # fill rate 95% with Q = 20: shortage per cycle 10 exp(-s/10) - 10 exp(-(s+20)/10) <= 1
+    #   ->  exp(-s/10) <= 1 / (10 (1 - e^-2)) = 0.11565  ->  s >= 21.57  ->  s = 22
+    assert shortage_per_cycle(demand, 22, 20) == pytest.approx(10 * math.exp(-2.2) * (1 - math.exp(-2)))
+    assert reorder_level_for_fill_rate(demand, order_quantity=20, fill_rate=0.95) == 22
+    # with an order so large the Q term vanishes, and (1 - beta) Q = 1 again: s >= 10 ln 10 = 23.03 -> 24
+    assert reorder_level_for_fill_rate(demand, order_quantity=10_000, fill_rate=0.9999) == 24
     # the quantiles of an exponential: -10 ln(1 - p)
     assert demand.quantile(0.9) == pytest.approx(-10 * math.log(0.1), rel=1e-6)
 
@@ -108,3 +115,29 @@ def test_model_selection_picks_a_croston_type_model_for_intermittent_demand() ->
     assert out["sparse"].mase is not None and out["sparse"].daily_sd > 0
     # too short to backtest: the plain mean, labelled as such
     assert out["short"].model == WINDOW_MEAN and out["short"].daily_mean == pytest.approx(1 / 3)
+
+
+def test_season_lifts_are_learnt_pooled_and_applied_to_the_days_an_order_serves() -> None:
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(365)]
+    # three watches selling 1 a day, 2 a day in December up to the 24th (3 x 24 = 72 in-stock
+    # watch-days, above the 60 a lift needs): a lift of 2
+    units = {k: [2.0 if d.month == 12 and d.day <= 24 else 1.0 for d in days] for k in "abc"}
+    flags = {k: [True] * 365 for k in "abc"}
+    lifts = estimate_lifts(days, units, flags)
+    assert lifts == {Season.christmas: 2.0, Season.fathers_day: 1.0}
+    assert set(deseasonalised(days, units["a"], lifts)) == {1.0}
+    # out-of-stock days say nothing: a December spent empty leaves too little evidence -> no lift
+    empty_december = {k: [d.month != 12 for d in days] for k in "abc"}
+    assert estimate_lifts(days, units, empty_december)[Season.christmas] == 1.0
+    # an order on 10 Dec serving 20 days: 15 of them (10..24 Dec) lifted by 2 -> mean 1.75
+    assert horizon_factor(date(2025, 12, 10), 20, lifts) == pytest.approx(1.75)
+    assert horizon_factor(date(2025, 3, 1), 30, lifts) == 1.0
+
+
+def test_a_seasonal_lift_raises_the_reorder_level() -> None:
+    base = plan(daily_mean=1.0, daily_sd=1.0, lead_time_days=14, lead_time_sd_days=3, fill_rate=0.95, cover_days=30,
+                pack_size=1, min_order=1)
+    december = plan(daily_mean=1.0, daily_sd=1.0, lead_time_days=14, lead_time_sd_days=3, fill_rate=0.95,
+                    cover_days=30, pack_size=1, min_order=1, demand_factor=1.7)
+    assert december.lead_time_demand.mean == pytest.approx(1.7 * 14)
+    assert december.reorder_level > base.reorder_level and december.order_quantity == 51  # 1.7 x 30

@@ -6,7 +6,8 @@ from collections import Counter
 from datetime import date
 
 from commerce.forecasting.demand import DemandClass, classify, in_stock_by_day, uncensored
-from db.seed.history import HistoryWatch, fathers_day, generate_history, patterns, season_factor
+from common.retail_calendar import fathers_day
+from db.seed.history import HistoryWatch, generate_history, patterns, season_factor
 
 TODAY = date(2026, 11, 25)
 

@@ -15,7 +15,7 @@ DOMAIN = {"common", "db", "commerce", "rag", "events", "decision_log", "prompts"
 # package -> the packages of ours it may import (besides itself)
 ALLOWED: dict[str, set[str]] = {
     "common": set(),
-    "db": set(),
+    "db": {"common"},
     "web": set(),
     "jobs": {"common", "db"},
     "events": {"common", "db"},
