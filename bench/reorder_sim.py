@@ -18,7 +18,8 @@ same demand and lead-time draws; each keeps its own stock.
   lead-time spread, a reorder level for the class's fill-rate target, order up to s + 30 days of demand.
 
 Figures printed (no assertions):
-1. fill rate against its target per watch: the share of watches within +/-2 points;
+1. fill rate against its target per watch: the share of watches within +/-2 points, per seed and
+   with each watch's seeds pooled;
 2. average inventory value of the forecast policy against today's at the same fill rate (today's curve
    interpolated at the forecast policy's fill rate);
 3. forecast accuracy per demand class at every refit: MASE of the daily forecast over the next 28
@@ -185,7 +186,7 @@ def simulate(policy: Policy, items: list[Item], demand: list[list[int]], leads: 
             shelf.demand += wanted
             shelf.served += sold
             shelf.sold.append(sold)
-            shelf.in_stock.append(opened_with > 0 and shelf.stock > 0)
+            shelf.in_stock.append(opened_with > 0)
             shelf.value_days += shelf.stock * item.cost
             if not shelf.arrivals:  # one open order per watch
                 quantity = policy.order(i, item, shelf, d)
@@ -251,6 +252,8 @@ def main() -> None:
     warm = 365
     started = time.perf_counter()
     within: list[float] = []
+    pooled = [[0, 0] for _ in items]  # per watch, over every seed: units served, units demanded
+    pooled_target: list[list[float]] = [[] for _ in items]
     saving: list[float] = []
     acc: dict[str, dict[DemandClass, Accuracy]] = {"forecast": defaultdict(Accuracy), "mean-90d": defaultdict(Accuracy)}
     print(f"{len(items)} reorderable watches, {args.days} days after a {warm}-day warm-up, {args.seeds} seeds, "
@@ -272,6 +275,10 @@ def main() -> None:
                           sum(s.value_days for s in theirs) / args.days))
         equal = interpolate(sorted(curve), total_fill)
         within.append(sum(ok) / len(ok))
+        for i, s in enumerate(shelves):
+            pooled[i][0] += s.served
+            pooled[i][1] += s.demand
+            pooled_target[i].append(targets[i])
         below = sum(f < t - 0.02 for f, t in zip(fills, targets, strict=True))
         line = (f"seed {seed}: {sum(ok)}/{len(ok)} watches within +/-2 pts of target ({below} below, "
                 f"{len(ok) - sum(ok) - below} above); fill {total_fill:.4f}; inventory ${value:,.0f}/day")
@@ -286,6 +293,12 @@ def main() -> None:
         accuracy(items, demand, warm, args.days, args.refit_days, acc)
     print(f"\nwatches within +/-2 pts of their fill-rate target: mean {fmean(within):.1%} "
           f"[{min(within):.1%}..{max(within):.1%}] (goal >= 90%)")
+    # One year of a watch that sells 15 a year is a handful of chances to miss: the same watches over
+    # every seed together show the policy's own fill rate with less of that noise.
+    hits = [abs(served / demand - fmean(t)) <= 0.02 for (served, demand), t in zip(pooled, pooled_target, strict=True)
+            if demand]
+    print(f"the same, each watch's fill over all {args.seeds} seeds together: {sum(hits)}/{len(hits)} "
+          f"({sum(hits) / len(hits):.1%})")
     if saving:
         print(f"inventory value at equal fill rate: {fmean(saving):+.1%} lower on average "
               f"[{min(saving):+.1%}..{max(saving):+.1%}] over {len(saving)} seeds (goal >= 15%)")

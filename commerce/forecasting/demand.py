@@ -63,8 +63,7 @@ class Observed:
 
 
 def uncensored(units: Sequence[float], in_stock: Sequence[bool]) -> Observed:
-    """Drop the days the watch could not be bought. A day counts as in stock only when it was for
-    all of it: a day that ran out part-way undercounts demand as well."""
+    """Drop the days the watch could not be bought (see `in_stock_by_day`)."""
     if len(units) != len(in_stock):
         raise ValueError("one stock flag per day is needed")
     kept = [float(u) for u, ok in zip(units, in_stock, strict=True) if ok]
@@ -72,19 +71,20 @@ def uncensored(units: Sequence[float], in_stock: Sequence[bool]) -> Observed:
 
 
 def in_stock_by_day(opening: int, balances: Sequence[tuple[int, int]], days: int) -> list[bool]:
-    """Whether a watch could be bought all day, for each of `days` days.
+    """Whether a watch could be bought when each of `days` days began.
 
     `opening` is the stock before the first day; `balances` are (day index, stock after a movement)
-    in ledger order. A day is in stock when it opened with stock and no movement that day left the
-    shelf empty."""
+    in ledger order. A day that opened with nothing on the shelf is censored. A day that opened with
+    stock and sold out counts: its sales are a lower bound of its demand, and dropping it would drop
+    exactly the busiest days, biasing the forecast low."""
     flags = [True] * days
     by_day: dict[int, list[int]] = {}
     for day, balance in balances:
         by_day.setdefault(day, []).append(balance)
     stock = opening
     for day in range(days):
+        flags[day] = stock > 0
         moves = by_day.get(day, [])
-        flags[day] = stock > 0 and all(b > 0 for b in moves)
         if moves:
             stock = moves[-1]
     return flags

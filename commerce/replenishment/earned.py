@@ -14,8 +14,8 @@ from db.pool import Conn
 
 def outcome(opening: int, moves: list[tuple[int, int]], *, order_up_to: int | None,
             unit_cost: Decimal) -> tuple[int, Decimal]:
-    """Days out of stock in the `OUTCOME_DAYS` after a decision, and the value of the stock above the
-    order-up-to level at their end (0 when the proposal had no such level)."""
+    """Days that opened out of stock in the `OUTCOME_DAYS` after a decision, and the value of the stock
+    above the order-up-to level at their end (0 when the proposal had no such level)."""
     flags = in_stock_by_day(opening, moves, OUTCOME_DAYS)
     closing = moves[-1][1] if moves else opening
     excess = max(0, closing - order_up_to) if order_up_to is not None else 0

@@ -34,6 +34,15 @@ CREATE TABLE seasonal_lifts (
 ALTER TABLE reorder_proposals ADD COLUMN proposed_quantity INTEGER CHECK (proposed_quantity > 0);
 UPDATE reorder_proposals SET proposed_quantity = quantity;
 ALTER TABLE reorder_proposals ALTER COLUMN proposed_quantity SET NOT NULL;
+-- A writer that does not know the column (older code during a rolling deploy, fixtures) proposed
+-- what it ordered.
+CREATE FUNCTION reorder_proposals_default_proposed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.proposed_quantity := coalesce(NEW.proposed_quantity, NEW.quantity);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER reorder_proposals_default_proposed BEFORE INSERT ON reorder_proposals
+    FOR EACH ROW EXECUTE FUNCTION reorder_proposals_default_proposed();
 ALTER TABLE reorder_proposals ADD COLUMN demand_class TEXT;
 ALTER TABLE reorder_proposals ADD COLUMN outcome_stockout_days INTEGER;
 ALTER TABLE reorder_proposals ADD COLUMN outcome_overstock_value NUMERIC(14, 2);

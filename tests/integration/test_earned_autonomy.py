@@ -136,6 +136,6 @@ async def test_outcomes_are_measured_from_the_ledger_ninety_days_after_the_decis
     cur = await conn.execute("SELECT outcome_stockout_days, outcome_overstock_value FROM reorder_proposals "
                              "WHERE id = %s", (proposal,))
     row = await cur.fetchone()
-    # out from day 10 (sold out) through day 15 (opened empty, restocked that day): 6 days
-    assert row == {"outcome_stockout_days": 6, "outcome_overstock_value": Decimal("1500.00")}  # (40 - 25) x 100
+    # days 11 to 15 opened with an empty shelf (day 15 was restocked after it opened): 5 days
+    assert row == {"outcome_stockout_days": 5, "outcome_overstock_value": Decimal("1500.00")}  # (40 - 25) x 100
     assert await earned.measure_outcomes(conn) == 0, "measured once"

@@ -69,9 +69,9 @@ def test_outcomes_must_be_no_worse_than_the_human_baseline() -> None:
 
 
 def test_ninety_day_outcome_by_hand() -> None:
-    # opens with 4; sells out on day 10, restocked on day 15 (15 opened empty: censored), ends with 30.
+    # opens with 4; sells out on day 10, restocked on day 15 (which opened empty), ends with 30.
     moves = [(3, 3), (10, 0), (15, 40), (80, 30)]
     days_out, overstock = outcome(4, moves, order_up_to=25, unit_cost=Decimal("150.00"))
-    assert days_out == 6  # days 10..15
+    assert days_out == 5  # days 11..15 opened with an empty shelf
     assert overstock == Decimal("750.00")  # (30 - 25) x 150
     assert outcome(4, [], order_up_to=None, unit_cost=Decimal("10")) == (0, Decimal("0.00"))

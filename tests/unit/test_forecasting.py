@@ -49,10 +49,10 @@ def test_stockout_days_are_censored_not_zero() -> None:
 
 
 def test_in_stock_by_day_from_the_ledger() -> None:
-    # opens with 3; day 1 sells to 0 (out part of that day); day 2 starts empty; day 3 restocked at 6am
-    # (opened empty: censored); day 4 full day with stock.
+    # opens with 3; day 1 sells out (it opened with stock: its sales count); day 2 opens empty; day 3
+    # is restocked at 6am but opened empty (censored); day 4 opens with stock.
     flags = in_stock_by_day(3, [(0, 2), (1, 1), (1, 0), (3, 10), (3, 9)], 5)
-    assert flags == [True, False, False, False, True]
+    assert flags == [True, True, False, False, True]
     assert in_stock_by_day(0, [], 3) == [False, False, False]
     assert in_stock_by_day(5, [], 2) == [True, True]
 
