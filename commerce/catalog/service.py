@@ -41,6 +41,17 @@ async def get_watch(conn: Conn, *, reference: str) -> WatchDetail:
     return WatchDetail.model_validate({**row, "image_url": image_url(row["reference"])})
 
 
+async def get_summary(conn: Conn, *, reference: str) -> WatchPublic:
+    """One active watch without its reviews: the live price and stock, in one query."""
+    return await _public(conn, reference)
+
+
+async def watches_by_references(conn: Conn, *, references: list[str]) -> list[WatchPublic]:
+    """The active watches among `references` (unknown ones are left out), in catalog order."""
+    rows = await repo.get_watches_by_references(conn, references=references)
+    return [to_public(r) for r in rows]
+
+
 async def watch_image(conn: Conn, *, reference: str) -> str:
     row = await repo.get_watch(conn, reference=reference)
     if row is None:

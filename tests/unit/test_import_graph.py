@@ -27,7 +27,9 @@ ALLOWED: dict[str, set[str]] = {
     "agent": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log"},
     "alerts": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log", "agent", "jobs"},
     "evals": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log", "agent", "alerts"},
-    "api": DOMAIN | {"web"},
+    # The MCP servers adapt domain functions and the agents' tools; the HTTP layer authenticates and mounts them.
+    "mcp_server": {"common", "db", "commerce", "rag", "tools"},
+    "api": DOMAIN | {"web", "mcp_server"},
     "app": DOMAIN | {"api", "web"},
 }
 OURS = set(ALLOWED)
