@@ -16,6 +16,8 @@ from starlette.staticfiles import StaticFiles
 
 from api.config import ApiConfig
 from api.docs import install_docs
+from api.graphql import PATH as GRAPHQL_PATH
+from api.graphql import graphql_router
 from api.mcp import McpServers
 from api.middleware import (
     BodySizeLimitMiddleware,
@@ -105,6 +107,7 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     mcp.install(app)
+    app.include_router(graphql_router(), prefix=GRAPHQL_PATH)
     install_docs(app)
     app.include_router(pages.router)
     app.include_router(ops_pages.router)

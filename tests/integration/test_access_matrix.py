@@ -13,13 +13,16 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from api.deps import ACCESS_RULES
-from api.mcp import ACCESS as PROTOCOL_ROUTES
+from api.graphql import ACCESS as GRAPHQL_ACCESS
+from api.mcp import ACCESS as MCP_ACCESS
 from tests.fix_app import Users
 
 pytestmark = pytest.mark.integration
 
 # Routes FastAPI itself adds (documentation); they are public by design.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs-assets", "/static"}
+# Plain ASGI routes of the protocol endpoints (MCP, GraphQL's WebSocket), with the rule each declares.
+PROTOCOL_ROUTES = {**MCP_ACCESS, **GRAPHQL_ACCESS}
 PATH_VALUES = {"reference": "SRPD55K1", "order_id": "999999", "customer_id": "999999",
                "decision_id": "00000000-0000-4000-8000-000000000000", "name": "no_such_prompt", "label": "candidate",
                "proposal_id": "999999", "run_id": "00000000-0000-4000-8000-000000000000", "job_id": "999999"}
