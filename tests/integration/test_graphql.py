@@ -174,3 +174,12 @@ async def test_unexpected_errors_are_masked(client: httpx.AsyncClient, conn: Con
     assert all(set(e) <= {"message", "locations", "path"} for e in body["errors"])
     assert "v.title" not in str(body) and "does not exist" not in str(body)
     assert "extensions" not in body["errors"][0] or "code" not in body["errors"][0]["extensions"]
+
+
+async def test_a_federation_gateway_resolves_watches_by_reference(client: httpx.AsyncClient) -> None:
+    query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Watch { reference price } } }"""
+    body = await gql(client, query, {"r": [{"__typename": "Watch", "reference": "SRPD55K1"},
+                                           {"__typename": "Watch", "reference": "NOPE1"}]})
+    http = (await client.get("/api/v1/watches/SRPD55K1")).json()
+    assert body["data"]["_entities"] == [{"reference": "SRPD55K1", "price": http["price"]}, None]
+    assert "@key" in (await gql(client, "{ _service { sdl } }"))["data"]["_service"]["sdl"]
