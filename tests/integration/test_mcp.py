@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
-import httpx2
 import pytest
-from mcp.client.session import ClientSession
-from mcp.client.streamable_http import streamable_http_client
-from mcp.types import CallToolResult
 
 from db.pool import Conn
 from evals.search.harness import CASES, FRESH, load_cases
 from tests.fix_app import Users, make_settings
 from tests.live_server import LiveServer
+from tests.mcp_client import data, mcp_session, refusal
 
 pytestmark = pytest.mark.integration
 
@@ -33,27 +29,9 @@ def server(db_url: str) -> Iterator[LiveServer]:
 
 
 @asynccontextmanager
-async def mcp_session(url: str, headers: dict[str, str] | None = None) -> AsyncIterator[ClientSession]:
-    async with httpx2.AsyncClient(headers=headers or {}, timeout=60) as http, \
-            streamable_http_client(url, http_client=http) as (read, write), ClientSession(read, write) as session:
-        await session.initialize()
-        yield session
-
-
-@asynccontextmanager
 async def api(server: LiveServer) -> AsyncIterator[tuple[httpx.AsyncClient, Users]]:
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as client:
         yield client, Users(client)
-
-
-def data(result: CallToolResult) -> Any:
-    assert not result.is_error, result.content
-    return result.structured_content
-
-
-def refusal(result: CallToolResult) -> str:
-    assert result.is_error
-    return " ".join(getattr(c, "text", "") for c in result.content)
 
 
 async def test_storefront_tools_are_listed_read_only(server: LiveServer) -> None:

@@ -15,8 +15,8 @@ from mcp.shared.exceptions import MCPError
 
 from db.pool import Conn
 from tests.fix_app import Users, make_settings
-from tests.integration.test_mcp import data, mcp_session, refusal
 from tests.live_server import LiveServer
+from tests.mcp_client import data, mcp_session, refusal
 from tools.stock import STOCK_TOOLS
 
 pytestmark = pytest.mark.integration
