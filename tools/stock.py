@@ -18,7 +18,7 @@ STOCK_TOOLS = ToolRegistry()
 class StockContext:
     pool: Pool
     policy: ReorderPolicy
-    decision_id: uuid.UUID
+    decision_id: uuid.UUID | None  # None when another agent calls over MCP: no decision of ours to link
     trigger: str
 
 

@@ -116,6 +116,19 @@ async def get_watches_by_references(conn: Conn, *, references: list[str]) -> lis
     return await cur.fetchall()
 
 
+async def reviews_for_references(conn: Conn, *, references: list[str]) -> list[dict[str, Any]]:
+    """The reviews of many active watches in one query (a page of watches needs one, not one each),
+    newest first within each watch."""
+    cur = await conn.execute(
+        """SELECT w.reference, v.author, v.rating, v.title, v.body, v.created_at
+           FROM reviews v JOIN watches w ON w.id = v.watch_id
+           WHERE w.reference = ANY(%(refs)s) AND w.active
+           ORDER BY w.reference, v.created_at DESC, v.id DESC""",
+        {"refs": references},
+    )
+    return await cur.fetchall()
+
+
 async def get_supplier_id(conn: Conn, *, code: str) -> int | None:
     cur = await conn.execute("SELECT id FROM suppliers WHERE code = %(code)s", {"code": code})
     row = await cur.fetchone()

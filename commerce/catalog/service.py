@@ -9,6 +9,7 @@ import psycopg.errors
 from commerce.catalog import repo
 from commerce.catalog.image import render_watch_svg
 from commerce.catalog.models import (
+    ReviewPublic,
     WatchCreate,
     WatchDetail,
     WatchFilters,
@@ -39,6 +40,25 @@ async def get_watch(conn: Conn, *, reference: str) -> WatchDetail:
     if row is None:
         raise WatchNotFound(f"No watch with reference {reference!r}", reference=reference)
     return WatchDetail.model_validate({**row, "image_url": image_url(row["reference"])})
+
+
+async def get_summary(conn: Conn, *, reference: str) -> WatchPublic:
+    """One active watch without its reviews: the live price and stock, in one query."""
+    return await _public(conn, reference)
+
+
+async def watches_by_references(conn: Conn, *, references: list[str]) -> list[WatchPublic]:
+    """The active watches among `references` (unknown ones are left out), in catalog order."""
+    rows = await repo.get_watches_by_references(conn, references=references)
+    return [to_public(r) for r in rows]
+
+
+async def reviews_by_reference(conn: Conn, *, references: list[str]) -> dict[str, list[ReviewPublic]]:
+    """Each reference's reviews (an empty list for a watch without any), newest first, in one query."""
+    found: dict[str, list[ReviewPublic]] = {r: [] for r in references}
+    for row in await repo.reviews_for_references(conn, references=references):
+        found[row["reference"]].append(ReviewPublic.model_validate(row))
+    return found
 
 
 async def watch_image(conn: Conn, *, reference: str) -> str:

@@ -18,7 +18,7 @@ from tests.deploy.stack_tools import ROOT, binary, run
 CONTAINERFILE = ROOT / "Containerfile"
 IGNORE = ROOT / ".containerignore"
 PACKAGES = ("app", "api", "commerce", "common", "db", "rag", "agent", "tools", "prompts", "alerts", "decision_log",
-            "jobs", "evals", "web")
+            "jobs", "evals", "web", "mcp_server", "graphql_api")
 SECRETISH = re.compile(r"PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE|CREDENTIAL|_KEY\b", re.IGNORECASE)
 
 

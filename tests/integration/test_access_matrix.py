@@ -13,12 +13,16 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from api.deps import ACCESS_RULES
+from api.graphql import ACCESS as GRAPHQL_ACCESS
+from api.mcp import ACCESS as MCP_ACCESS
 from tests.fix_app import Users
 
 pytestmark = pytest.mark.integration
 
 # Routes FastAPI itself adds (documentation); they are public by design.
 FRAMEWORK_ROUTES = {"/openapi.json", "/docs-assets", "/static"}
+# Plain ASGI routes of the protocol endpoints (MCP, GraphQL's WebSocket), with the rule each declares.
+PROTOCOL_ROUTES = {**MCP_ACCESS, **GRAPHQL_ACCESS}
 PATH_VALUES = {"reference": "SRPD55K1", "order_id": "999999", "customer_id": "999999",
                "decision_id": "00000000-0000-4000-8000-000000000000", "name": "no_such_prompt", "label": "candidate",
                "proposal_id": "999999", "run_id": "00000000-0000-4000-8000-000000000000", "job_id": "999999"}
@@ -60,7 +64,7 @@ def test_every_route_declares_exactly_one_rule(app: FastAPI) -> None:
             rules = declared_rules(route.dependant)
             if len(rules) != 1:
                 undeclared.append(f"{sorted(route.methods or ())} {path}: {rules}")
-        elif path not in FRAMEWORK_ROUTES:
+        elif path not in FRAMEWORK_ROUTES and path not in PROTOCOL_ROUTES:
             undeclared.append(f"{path}: not an APIRoute, no rule can be declared")
     assert undeclared == []
     assert len(api_routes(app)) >= 25
@@ -86,6 +90,14 @@ async def test_the_matrix_holds_for_every_route(app: FastAPI, client: httpx.Asyn
                 if expected is None and r.status_code in (303, 401, 403) and not (
                         r.status_code == 303 and rule == "public"):
                     failures.append(f"{method} {path} as {caller}: {r.status_code}, want access")
+    for path, rule in PROTOCOL_ROUTES.items():  # the MCP endpoints: a JSON-RPC call, as each caller
+        for caller in CALLERS:
+            r = await client.post(path, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                                  headers={**headers[caller], "Accept": "application/json, text/event-stream"})
+            expected = REFUSED[rule].get(caller)
+            if (expected is not None and r.status_code != expected) or (
+                    expected is None and r.status_code in (401, 403)):
+                failures.append(f"POST {path} as {caller}: {r.status_code}, want {expected or 'access'}")
     assert failures == []
     assert (await client.post("/api/v1/auth/logout")).status_code == 401
     assert (await client.post("/api/v1/auth/logout", headers=headers["customer"])).status_code == 204

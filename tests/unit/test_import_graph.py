@@ -27,7 +27,11 @@ ALLOWED: dict[str, set[str]] = {
     "agent": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log"},
     "alerts": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log", "agent", "jobs"},
     "evals": {"common", "db", "commerce", "rag", "events", "tools", "prompts", "decision_log", "agent", "alerts"},
-    "api": DOMAIN | {"web"},
+    # The MCP servers and the GraphQL schema adapt domain functions (and the agents' tools); the HTTP
+    # layer authenticates callers and mounts them.
+    "mcp_server": {"common", "db", "commerce", "rag", "tools"},
+    "graphql_api": {"common", "db", "commerce", "rag"},
+    "api": DOMAIN | {"web", "mcp_server", "graphql_api"},
     "app": DOMAIN | {"api", "web"},
 }
 OURS = set(ALLOWED)
