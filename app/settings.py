@@ -127,6 +127,7 @@ class Settings(BaseSettings):
     reorder_autonomy_min_proposals: int = Field(30, validation_alias="SEIKO_REORDER_AUTONOMY_MIN_PROPOSALS", ge=1)
     reorder_autonomy_min_approval: float = Field(0.9, validation_alias="SEIKO_REORDER_AUTONOMY_MIN_APPROVAL", gt=0,
                                                   le=1)
+    reorder_earned_autonomy: bool = Field(True, validation_alias="SEIKO_REORDER_EARNED_AUTONOMY")
     notify_webhook_url: str | None = Field(None, validation_alias="SEIKO_NOTIFY_WEBHOOK_URL")
     stock_sweep_minutes: int = Field(60, validation_alias="SEIKO_STOCK_SWEEP_MINUTES", ge=1)
     worker_enabled: bool = Field(True, validation_alias="SEIKO_WORKER")
@@ -199,7 +200,8 @@ class Settings(BaseSettings):
                              auto_approve_below_usd=self.reorder_auto_approve_below_usd,
                              rejection_cooldown_days=self.reorder_rejection_cooldown_days,
                              autonomy_min_proposals=self.reorder_autonomy_min_proposals,
-                             autonomy_min_approval=self.reorder_autonomy_min_approval)
+                             autonomy_min_approval=self.reorder_autonomy_min_approval,
+                             earned_autonomy=self.reorder_earned_autonomy)
 
     def alert_token(self) -> str:
         """ALERTMANAGER_WEBHOOK_TOKEN, or (outside production) a random one kept in the data folder, so

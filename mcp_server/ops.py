@@ -30,7 +30,7 @@ PROPOSES = ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentH
 
 
 def _context(caller: OpsCaller) -> StockContext:
-    policy = dataclasses.replace(caller.policy, auto_approve_below_usd=None)
+    policy = dataclasses.replace(caller.policy, auto_approve_below_usd=None, earned_autonomy=False)
     return StockContext(pool=caller.pool, policy=policy, decision_id=None,
                         trigger=f"mcp:{caller.principal.email}")
 

@@ -38,6 +38,7 @@ class ReorderPolicy:
     rejection_cooldown_days: int  # a rejection holds this long unless the inputs change materially
     autonomy_min_proposals: int  # decided proposals of a class before it may earn auto-approval
     autonomy_min_approval: float  # Wilson lower bound of "approved unchanged" it must reach
+    earned_autonomy: bool  # False: no class is auto-approved whatever its record (the ops kill switch)
 
     def as_prompt_policy(self) -> dict[str, Any]:
         return {"fill_rate_targets": {str(k): v for k, v in self.fill_rates.items()},

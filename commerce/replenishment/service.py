@@ -244,7 +244,8 @@ async def _propose_locked(
         return Refusal(f"the daily reorder spend cap ${policy.daily_cap_usd} would be exceeded "
                        f"(${spent} proposed today, this order ${total})")
     demand_class = facts.forecast.demand_class if facts.forecast else None
-    earned = demand_class is not None and await repo.autonomy_enabled(conn, demand_class=demand_class)
+    earned = (policy.earned_autonomy and demand_class is not None
+              and await repo.autonomy_enabled(conn, demand_class=demand_class))
     small = policy.auto_approve_below_usd is not None and total < policy.auto_approve_below_usd
     approver = (f"earned autonomy ({demand_class})" if earned else "auto-approval" if small else None)
     inputs = facts.as_tool_data() | {"card": decision_card(facts, quantity=quantity)}

@@ -81,6 +81,11 @@ async def low_watch(session: ClientSession, conn: Conn) -> dict[str, Any]:
 async def test_a_reorder_over_mcp_is_a_pending_proposal_within_the_guardrails(
     server: LiveServer, conn: Conn
 ) -> None:
+    # Every demand class has earned autonomy on its record: a proposal over MCP still waits for a person.
+    await conn.execute("""INSERT INTO reorder_autonomy (demand_class, enabled, changed_at, reason, evidence)
+                          SELECT c, TRUE, now(), 'test', '{}' FROM unnest(ARRAY['smooth', 'erratic',
+                              'intermittent', 'lumpy']) c
+                          ON CONFLICT (demand_class) DO UPDATE SET enabled = TRUE""")
     async with mcp_session(f"{server.url}/mcp/ops", (await tokens(server))["ops"]) as session:
         watch = await low_watch(session, conn)
         _, high = watch["allowed_quantity"]
