@@ -20,8 +20,8 @@ from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
-from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
+from telemetry import sampling
 from telemetry.filtering import GenAiOnly
 
 # Probes and static files would be most of the spans and none of the insight.
@@ -65,10 +65,11 @@ def traces_url(endpoint: str) -> str:
 
 
 def build_provider(config: TracingConfig) -> TracerProvider:
-    """A provider with the configured exporters, sampling a ratio of new traces and following the
-    parent's decision otherwise (so a job continues, or skips, what its request began)."""
+    """A provider with the configured exporters, sampling a ratio of new traces (never one begun by a
+    client span: see telemetry/sampling.py) and following the parent's decision otherwise (so a job
+    continues, or skips, what its request began)."""
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: config.service_name}),
-                              sampler=ParentBased(TraceIdRatioBased(config.sample_ratio)))
+                              sampler=sampling.sampler(config.sample_ratio))
     processors: list[SpanProcessor] = []
     if config.otlp_endpoint:
         processors.append(BatchSpanProcessor(OTLPSpanExporter(endpoint=traces_url(config.otlp_endpoint))))

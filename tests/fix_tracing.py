@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerPro
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from telemetry import setup
+from telemetry import sampling, setup
 
 
 class Switch(SpanProcessor):
@@ -36,7 +36,7 @@ SWITCH = Switch()
 def tracer_provider() -> TracerProvider:
     provider = setup.installed_provider()
     if provider is None:
-        provider = TracerProvider()
+        provider = TracerProvider(sampler=sampling.sampler(1.0))  # as the store samples
         trace.set_tracer_provider(provider)
     provider.add_span_processor(SWITCH)
     setup.install(setup.TracingConfig())  # instruments psycopg and httpx with the provider above

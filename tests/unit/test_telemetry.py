@@ -63,18 +63,25 @@ def test_langfuse_gets_only_genai_spans_with_its_basic_auth(receiver: OtlpReceiv
     assert [s.name for s in export.spans] == ["chat m"]
 
 
-def test_sampling_ratio_applies_to_new_traces_and_children_follow_their_parent() -> None:
+def test_sampling_ratio_applies_to_new_traces_children_follow_their_parent_and_no_client_begins_one() -> None:
     exporter = InMemorySpanExporter()
     provider = build_provider(TracingConfig(sample_ratio=0.0, extra_exporters=(exporter,)))
     tracer = provider.get_tracer("t")
     with tracer.start_as_current_span("new trace") as root:
         assert not root.is_recording()
+    everything = build_provider(TracingConfig(sample_ratio=1.0)).get_tracer("t")
+    with everything.start_as_current_span("GET /api/v1/watches", kind=trace.SpanKind.SERVER) as request:
+        assert request.is_recording()
     sampled = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
     with propagation.job_span("stock_agent", 1, 1, sampled):
         with tracer.start_as_current_span("inside a sampled job") as child:
             assert child.is_recording()
+        with tracer.start_as_current_span("SELECT", kind=trace.SpanKind.CLIENT) as statement:
+            assert statement.is_recording(), "a statement inside a traced job is part of its trace"
+    with tracer.start_as_current_span("SELECT", kind=trace.SpanKind.CLIENT) as polling:
+        assert not polling.is_recording(), "a statement outside any work (the queue polling) begins no trace"
     provider.force_flush(5000)
-    assert [s.name for s in exporter.get_finished_spans()] == ["inside a sampled job"]
+    assert [s.name for s in exporter.get_finished_spans()] == ["inside a sampled job", "SELECT"]
     assert trace.format_trace_id(exporter.get_finished_spans()[0].context.trace_id) == \
         "0af7651916cd43dd8448eb211c80319c"
 
