@@ -117,6 +117,7 @@ def api_config(settings: Settings) -> ApiConfig:
         currency_rates=settings.currency_rates,
         ai_retry_after_s=settings.ai_retry_after_s,
         sse_heartbeat_s=settings.sse_heartbeat_s,
+        jaeger_url=settings.jaeger_url,
         stripe_webhook_secret=(
             settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -9,6 +11,9 @@ from fastapi import APIRouter, Query
 from api.deps import ConnDep, OpsUser
 from commerce.replenishment import service
 from commerce.replenishment.models import DecisionNote, ProposalList, ProposalPublic, ProposalStatus
+from db.pool import Conn
+from decision_log import service as decisions
+from telemetry import spans
 
 router = APIRouter(prefix="/ops/reorders", tags=["ops"])
 
@@ -29,13 +34,32 @@ async def get_reorder(proposal_id: int, _: OpsUser, conn: ConnDep) -> ProposalPu
              responses={409: {"description": "Not pending (`proposal_not_pending`)"}})
 async def approve(proposal_id: int, principal: OpsUser, conn: ConnDep, data: DecisionNote | None = None
                   ) -> ProposalPublic:
-    return await service.decide(conn, proposal_id=proposal_id, approve=True, by=principal.email,
-                                reason=data.reason if data else None)
+    async with _decision_span(conn, proposal_id, "approve"):
+        return await service.decide(conn, proposal_id=proposal_id, approve=True, by=principal.email,
+                                    reason=data.reason if data else None)
 
 
 @router.post("/{proposal_id}/reject", responses={409: {"description": "Not pending (`proposal_not_pending`)"}})
 async def reject(proposal_id: int, data: DecisionNote, principal: OpsUser, conn: ConnDep) -> ProposalPublic:
-    return await service.decide(conn, proposal_id=proposal_id, approve=False, by=principal.email, reason=data.reason)
+    async with _decision_span(conn, proposal_id, "reject"):
+        return await service.decide(conn, proposal_id=proposal_id, approve=False, by=principal.email,
+                                    reason=data.reason)
+
+
+@asynccontextmanager
+async def _decision_span(conn: Conn, proposal_id: int, verb: str) -> AsyncIterator[None]:
+    """A person's decision on a proposal is a span of its own request's trace, linked to the agent run
+    that proposed it (a trace of its own, begun by an alert). Untraced requests skip the lookups."""
+    if not spans.tracing():
+        yield
+        return
+    proposal = await service.get(conn, proposal_id=proposal_id)
+    proposed_by = await decisions.trace_of(conn, decision_id=proposal.decision_id)
+    attributes: dict[str, str | int] = {"seiko.reorder.id": proposal_id, "seiko.reorder.reference": proposal.reference}
+    if proposal.decision_id is not None:
+        attributes["seiko.decision_id"] = str(proposal.decision_id)
+    with spans.linked_span(f"{verb} reorder", proposed_by, attributes):
+        yield
 
 
 @router.post("/{proposal_id}/receive", summary="The supplier delivered: add the units to stock",
