@@ -17,6 +17,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
+from telemetry.tree import SpanView
 from tests.fakes._loopback import FakeHandler, serving
 
 
@@ -39,6 +40,13 @@ class ReceivedSpan:
     scope: str
     status_code: int
     links: list[tuple[str, str]]
+    start_ns: int = 0
+    end_ns: int = 0
+
+    def view(self) -> SpanView:
+        return SpanView(name=self.name, trace_id=self.trace_id, span_id=self.span_id,
+                        parent_id=self.parent_span_id or None, start_ns=self.start_ns, end_ns=self.end_ns,
+                        attributes=self.attributes, linked_traces=tuple(t for t, _ in self.links))
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,8 @@ def decode(body: bytes) -> list[ReceivedSpan]:
                     parent_span_id=s.parent_span_id.hex(), kind=s.kind,
                     attributes={a.key: _value(a.value) for a in s.attributes}, resource=resource,
                     scope=scope_spans.scope.name, status_code=s.status.code,
-                    links=[(link.trace_id.hex(), link.span_id.hex()) for link in s.links]))
+                    links=[(link.trace_id.hex(), link.span_id.hex()) for link in s.links],
+                    start_ns=s.start_time_unix_nano, end_ns=s.end_time_unix_nano))
     return spans
 
 
