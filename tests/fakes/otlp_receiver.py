@@ -5,10 +5,11 @@ with the headers each export came with. What a collector (Jaeger, Langfuse) woul
 from __future__ import annotations
 
 import gzip
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
@@ -97,6 +98,14 @@ def _handler(receiver: OtlpReceiver) -> type[FakeHandler]:
             if self.headers.get("Content-Encoding") == "gzip":
                 body = gzip.decompress(body)
             headers = {k.lower(): v for k, v in self.headers.items()}
+            if method == "GET" and self.path == "/spans":  # for a process that is not the receiver's own
+                listing = json.dumps([asdict(span) for span in receiver.spans], default=str).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(listing)))
+                self.end_headers()
+                self.wfile.write(listing)
+                return
             if method != "POST" or headers.get("content-type") != "application/x-protobuf":
                 self.send_response(415)
                 self.send_header("Content-Length", "0")
@@ -119,3 +128,17 @@ def running_otlp_receiver() -> Iterator[OtlpReceiver]:
     with serving(_handler(receiver)) as url:
         receiver.url = url
         yield receiver
+
+
+if __name__ == "__main__":
+    # A receiver in a process of its own (a benchmark's load generator must not share its GIL): prints
+    # its URL, serves until killed; GET /spans lists what it received.
+    import signal
+    import sys
+
+    stops = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    with running_otlp_receiver() as running:
+        print(running.url, flush=True)
+        signal.sigwait(stops)
+    sys.exit(0)
