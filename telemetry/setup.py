@@ -107,9 +107,12 @@ def install(config: TracingConfig) -> TracerProvider | None:
 
 
 def instrument_app(app: FastAPI, provider: TracerProvider | None) -> None:
-    """A server span per request (W3C traceparent honoured), the route template as its name."""
+    """A server span per request (W3C traceparent honoured), the route template as its name. (FastAPI's
+    own telemetry sees this middleware in the stack and stands aside, so a request is traced once.)"""
     if provider is not None:
-        FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=EXCLUDED_URLS)
+        # Without the per-message "http send"/"http receive" spans: a streamed chat would have hundreds.
+        FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=EXCLUDED_URLS,
+                                           exclude_spans=["receive", "send"])
 
 
 def shutdown(provider: TracerProvider | None) -> None:
