@@ -72,14 +72,15 @@ def test_sampling_ratio_applies_to_new_traces_children_follow_their_parent_and_n
     everything = build_provider(TracingConfig(sample_ratio=1.0)).get_tracer("t")
     with everything.start_as_current_span("GET /api/v1/watches", kind=trace.SpanKind.SERVER) as request:
         assert request.is_recording()
+    with everything.start_as_current_span("SELECT", kind=trace.SpanKind.CLIENT) as polling:
+        assert not polling.is_recording(), "a statement outside any work (the queue polling) begins no trace"
     sampled = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
     with propagation.job_span("stock_agent", 1, 1, sampled):
         with tracer.start_as_current_span("inside a sampled job") as child:
             assert child.is_recording()
         with tracer.start_as_current_span("SELECT", kind=trace.SpanKind.CLIENT) as statement:
             assert statement.is_recording(), "a statement inside a traced job is part of its trace"
-    with tracer.start_as_current_span("SELECT", kind=trace.SpanKind.CLIENT) as polling:
-        assert not polling.is_recording(), "a statement outside any work (the queue polling) begins no trace"
+
     provider.force_flush(5000)
     assert [s.name for s in exporter.get_finished_spans()] == ["inside a sampled job", "SELECT"]
     assert trace.format_trace_id(exporter.get_finished_spans()[0].context.trace_id) == \
