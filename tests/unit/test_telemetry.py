@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from opentelemetry import trace
@@ -16,6 +17,7 @@ from app.llm import build_tracer
 from app.tracing import tracing_config
 from telemetry import propagation
 from telemetry.setup import LangfuseOtlp, TracingConfig, build_provider
+from telemetry.tree import SpanView, render
 from tests.fakes.otlp_receiver import OtlpReceiver, running_otlp_receiver
 from tests.fix_app import make_settings
 
@@ -122,3 +124,22 @@ def test_settings_choose_the_exporters_and_one_langfuse_path() -> None:
     via_otlp = make_settings("postgresql://unused", SEIKO_LANGFUSE_OTLP=True, **keys)
     assert tracing_config(via_otlp).langfuse == LangfuseOtlp("http://lf:3000", "pk-lf-x", "sk-lf-y")
     assert isinstance(build_tracer(via_otlp), NullTracer), "never both paths: Langfuse would count calls twice"
+
+
+def test_the_span_tree_hides_sql_reads_and_hangs_their_children_on_the_nearest_shown_span() -> None:
+    def span(name: str, span_id: str, parent: str | None, start: int, **attributes: Any) -> SpanView:
+        return SpanView(name=name, trace_id="ab" * 16, span_id=span_id, parent_id=parent, start_ns=start,
+                        end_ns=start + 2_000_000, attributes=attributes)
+
+    tree = render([
+        span("invoke_agent stock", "01", None, 0, **{"seiko.outcome": "completed"}),
+        span("seiko", "02", "01", 1, **{"db.system": "postgresql", "db.statement": "SELECT 1"}),
+        span("execute_tool lookup", "03", "02", 2, **{"gen_ai.tool.name": "lookup"}),
+        span("seiko", "04", "03", 3, **{"db.system": "postgresql", "db.statement": "INSERT INTO reorder_proposals"}),
+    ])
+    assert tree.splitlines() == [
+        "trace " + "ab" * 16,
+        "  invoke_agent stock (2.0 ms) seiko.outcome=completed",
+        "    execute_tool lookup (2.0 ms)",
+        "      SQL INSERT INTO reorder_proposals (2.0 ms)",
+    ]
