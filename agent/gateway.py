@@ -24,6 +24,7 @@ from common.llm import ErrorKind, LLMRequest, LLMResponse, ProviderError, TextSi
 from decision_log.pricing import PriceTable
 from decision_log.recorder import DecisionRecorder
 from decision_log.records import CallRecord, Fallback
+from telemetry import genai
 
 MAX_BACKOFF_S = 8.0
 
@@ -105,6 +106,7 @@ class Gateway:
             else:
                 await self._record(run, slot, attempt=0, outcome="skipped", error_kind=reason)
             following = self.slots[index + 1].provider.name if index + 1 < len(self.slots) else "offline"
+            genai.fallback(slot.provider.name, reason, following)
             run.fallbacks.append(Fallback(slot.provider.name, reason))
             metrics.LLM_FALLBACKS.labels(slot.provider.name, following, reason).inc()
         return None
@@ -131,31 +133,40 @@ class Gateway:
             if remaining <= 0:
                 raise DeadlineExceeded("the run's wall-time cap was reached while calling providers")
             started = self.clock()
-            try:
-                timeout = min(self.limits.call_timeout_s, remaining)
-                response = await (self._stream(slot.provider, request, timeout, sink) if sink is not None
-                                  else slot.provider.complete(request, timeout=timeout))
-            except ProviderError as exc:
-                slot.breaker.record_failure()
-                reason = exc.kind.value
-                await self._record(run, slot, attempt=attempt, outcome="error", error_kind=reason, error=exc.message,
-                                   latency_ms=self._ms(started))
-                if not exc.retryable or attempt == self.limits.max_attempts:
-                    break
-                delay = min(exc.retry_after if exc.retry_after is not None else 0.5 * 2 ** (attempt - 1),
-                            MAX_BACKOFF_S)
-                if self.clock() + delay >= run.deadline:
-                    break  # waiting would outlive the run: fall back now
-                await self.sleep(delay)
-                continue
-            slot.breaker.record_success()
-            cost = self.prices.cost(response.model, response.usage, provider=slot.provider.name)
-            await self._record(run, slot, attempt=attempt, outcome="ok", usage=response.usage, cost=cost,
-                               latency_ms=self._ms(started), stop_reason=response.stop_reason, model=response.model)
-            run.usage += response.usage
-            run.add_cost(cost)
-            run.provider, run.model = slot.provider.name, response.model
-            return response, ""
+            with genai.chat(slot.provider.name, slot.provider.model, attempt=attempt, max_tokens=request.max_tokens,
+                            stream=sink is not None) as span:
+                try:
+                    timeout = min(self.limits.call_timeout_s, remaining)
+                    response = await (self._stream(slot.provider, request, timeout, sink) if sink is not None
+                                      else slot.provider.complete(request, timeout=timeout))
+                except ProviderError as exc:
+                    slot.breaker.record_failure()
+                    reason = exc.kind.value
+                    genai.set_failure(span, reason, exc.message)
+                    genai.set_usage(span, _tokens(Usage()))  # as its llm_calls row: a failed attempt bills nothing
+                    await self._record(run, slot, attempt=attempt, outcome="error", error_kind=reason,
+                                       error=exc.message, latency_ms=self._ms(started))
+                    if not exc.retryable or attempt == self.limits.max_attempts:
+                        break
+                    delay = min(exc.retry_after if exc.retry_after is not None else 0.5 * 2 ** (attempt - 1),
+                                MAX_BACKOFF_S)
+                    if self.clock() + delay >= run.deadline:
+                        break  # waiting would outlive the run: fall back now
+                    span.set_attribute("seiko.retry_in_s", delay)
+                else:
+                    slot.breaker.record_success()
+                    cost = self.prices.cost(response.model, response.usage, provider=slot.provider.name)
+                    genai.set_usage(span, _tokens(response.usage))
+                    genai.set_response(span, model=response.model, finish_reason=response.stop_reason,
+                                       cost_usd=str(cost) if cost is not None else None)
+                    await self._record(run, slot, attempt=attempt, outcome="ok", usage=response.usage, cost=cost,
+                                       latency_ms=self._ms(started), stop_reason=response.stop_reason,
+                                       model=response.model)
+                    run.usage += response.usage
+                    run.add_cost(cost)
+                    run.provider, run.model = slot.provider.name, response.model
+                    return response, ""
+            await self.sleep(delay)  # outside the attempt's span: the wait is not the model's time
         return None, reason
 
     @staticmethod
@@ -202,3 +213,8 @@ class Gateway:
         if outcome != "skipped":
             run.tracer.generation(run.trace, provider=provider, model=model, usage=usage, cost=cost,
                                   latency_ms=latency_ms, outcome=outcome, prompt_version=run.prompt_version)
+
+
+def _tokens(usage: Usage) -> genai.TokenCounts:
+    return genai.TokenCounts(usage.input_tokens, usage.output_tokens, usage.cache_write_tokens,
+                             usage.cache_read_tokens)

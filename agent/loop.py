@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from opentelemetry import trace
+
 from agent import metrics
 from agent.gateway import Gateway, RunState
 from agent.limits import RunLimitExceeded, RunLimits, StepLimitExceeded, TokenLimitExceeded
@@ -20,6 +22,7 @@ from agent.tracing import NullTracer, Tracer
 from common.llm import LLMRequest, Message, TextSink, Usage
 from decision_log.recorder import DecisionRecorder
 from decision_log.records import CallRecord, DecisionEnd, DecisionStart, Fallback, ToolCallRecord
+from telemetry import genai, spans
 from tools.registry import ToolRegistry, ToolResult
 
 OFFLINE_MODEL = "offline-policy"
@@ -71,9 +74,25 @@ class AgentLoop:
         """`decision_id` may be chosen by the caller, so that tools can stamp what they write with it.
         With a `sink`, the answer streams into it while the model writes it."""
         decision_id = decision_id or uuid.uuid4()
+        with genai.invoke_agent(agent, decision_id=str(decision_id), trigger=trigger, prompt=prompt.name,
+                                prompt_version=prompt.version) as span:
+            result = await self._run(span, decision_id, agent=agent, trigger=trigger, prompt=prompt,
+                                     user_message=user_message, context=context, offline_policy=offline_policy,
+                                     max_tokens=max_tokens, metadata=metadata, sink=sink)
+            genai.set_run_result(span, outcome=result.outcome, tokens=_tokens(result.usage),
+                                 provider=result.provider, error=result.error)
+        return result
+
+    async def _run(
+        self, span: trace.Span, decision_id: uuid.UUID, *, agent: str, trigger: str, prompt: Prompt,
+        user_message: str, context: Any, offline_policy: OfflinePolicy, max_tokens: int,
+        metadata: dict[str, Any] | None, sink: TextSink | None,
+    ) -> RunResult:
+        ids = spans.trace_ids(span)
         await self.recorder.start(DecisionStart(decision_id=decision_id, agent=agent, trigger=trigger,
                                                 prompt_name=prompt.name, prompt_version=prompt.version,
-                                                metadata=metadata or {}))
+                                                metadata=metadata or {}, trace_id=ids[0] if ids else None,
+                                                span_id=ids[1] if ids else None))
         started = self.clock()
         run = RunState(recorder=self.recorder, decision_id=decision_id, agent=agent,
                        deadline=started + self.limits.max_wall_s, prompt_version=prompt.version, tracer=self.tracer,
@@ -83,7 +102,11 @@ class AgentLoop:
         outcome, text, error = "error", "", None
 
         async def run_tool(name: str, arguments: dict[str, Any], call_id: str | None = None) -> ToolResult:
-            result = await self.tools.call(name, arguments, context)
+            with genai.execute_tool(name, call_id) as tool_span:
+                result = await self.tools.call(name, arguments, context)
+                tool_span.set_attribute("seiko.tool.status", result.status)
+                if result.is_error:
+                    tool_span.set_status(trace.Status(trace.StatusCode.ERROR, (result.message or "")[:200]))
             tool_log.append(ToolCallRecord(id=call_id, name=name, arguments=arguments, status=result.status,
                                            message=result.message, result=result.data))
             return result
@@ -138,13 +161,21 @@ class AgentLoop:
                        run_tool: Callable[..., Awaitable[ToolResult]]) -> str:
         """Every model failed or was skipped: the agent's deterministic policy answers, labelled offline."""
         started = self.clock()
-        text = await policy(lambda name, arguments: run_tool(name, arguments, None))
-        await run.recorder.call(CallRecord(
-            decision_id=run.decision_id, agent=run.agent, provider="offline", model=OFFLINE_MODEL, attempt=1,
-            outcome="ok", usage=Usage(), cost=Decimal(0), latency_ms=int((self.clock() - started) * 1000),
-            stop_reason="offline_policy"))
+        # The offline policy stands where a model would: a `chat` span of its own (no tokens), so the
+        # spans and the `llm_calls` rows stay one to one, with the policy's tool calls inside it.
+        with genai.chat("offline", OFFLINE_MODEL, attempt=1) as span:
+            text = await policy(lambda name, arguments: run_tool(name, arguments, None))
+            genai.set_usage(span, _tokens(Usage()))
+            genai.set_response(span, model=OFFLINE_MODEL, finish_reason="offline_policy", cost_usd="0")
+            await run.recorder.call(CallRecord(
+                decision_id=run.decision_id, agent=run.agent, provider="offline", model=OFFLINE_MODEL, attempt=1,
+                outcome="ok", usage=Usage(), cost=Decimal(0), latency_ms=int((self.clock() - started) * 1000),
+                stop_reason="offline_policy"))
         metrics.LLM_REQUESTS.labels("offline", OFFLINE_MODEL, "ok").inc()
         run.provider, run.model = "offline", OFFLINE_MODEL
         return text
 
 
+def _tokens(usage: Usage) -> genai.TokenCounts:
+    return genai.TokenCounts(usage.input_tokens, usage.output_tokens, usage.cache_write_tokens,
+                             usage.cache_read_tokens)

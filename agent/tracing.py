@@ -45,8 +45,12 @@ class LangfuseTracer:
 
     def __post_init__(self) -> None:
         from langfuse import Langfuse
+        from opentelemetry.sdk.trace import TracerProvider
 
-        self._client = Langfuse(public_key=self.public_key, secret_key=self.secret_key, host=self.host)
+        # A provider of its own: without one the SDK joins (or becomes) the process's OpenTelemetry
+        # provider, and would also export the store's GenAI spans, counting every call twice.
+        self._client = Langfuse(public_key=self.public_key, secret_key=self.secret_key, host=self.host,
+                                tracer_provider=TracerProvider())
 
     def start_trace(self, *, decision_id: str, agent: str, trigger: str, prompt: str | None,
                     prompt_version: int | None) -> Any:

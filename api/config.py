@@ -33,3 +33,10 @@ class ApiConfig:
     # Decisions on reorder proposals re-judge earned autonomy against the same policy the agent uses.
     reorder_policy: ReorderPolicy = field(kw_only=True)
     sse_heartbeat_s: float = field(kw_only=True)
+    # The trace viewer (Jaeger's UI) the ops console links a decision's trace to: {url}/trace/{trace_id}.
+    jaeger_url: str | None = field(default=None, kw_only=True)
+
+    def trace_url(self, trace_id: str | None) -> str | None:
+        if not self.jaeger_url or not trace_id:
+            return None
+        return f"{self.jaeger_url.rstrip('/')}/trace/{trace_id}"

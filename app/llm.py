@@ -9,6 +9,7 @@ from agent.providers.claude import ClaudeProvider
 from agent.providers.ollama_provider import OllamaProvider
 from agent.tracing import LangfuseTracer, NullTracer, Tracer
 from app.settings import Settings
+from app.tracing import langfuse_keys
 from decision_log.pricing import PriceTable
 
 
@@ -29,7 +30,9 @@ def build_gateway(settings: Settings) -> Gateway:
 
 
 def build_tracer(settings: Settings) -> Tracer:
-    if settings.langfuse_public_key and settings.langfuse_secret_key and settings.langfuse_host:
-        return LangfuseTracer(settings.langfuse_public_key, settings.langfuse_secret_key.get_secret_value(),
-                              settings.langfuse_host)
+    """The Langfuse SDK's trace per decision, when its keys are set, unless SEIKO_LANGFUSE_OTLP sends
+    Langfuse the OpenTelemetry GenAI spans instead (app/tracing.py): one way in, so nothing counts twice."""
+    keys = langfuse_keys(settings)
+    if keys is not None and not settings.langfuse_otlp:
+        return LangfuseTracer(*keys)
     return NullTracer()

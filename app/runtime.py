@@ -26,6 +26,7 @@ from app.jobs_wiring import JobHandlers, build_job_queue, build_worker
 from app.llm import build_gateway, build_tracer
 from app.scheduler import build_scheduler
 from app.settings import Settings
+from app.tracing import install_tracing
 from commerce.customers import service as customers
 from commerce.customers.models import Role
 from commerce.forecasting import repo as forecast_repo
@@ -41,6 +42,7 @@ from prompts.registry import PromptRegistry
 from rag.embedder import Embedder
 from rag.indexer import index_missing
 from rag.onnx_embedder import OnnxQueryEmbedder
+from telemetry import setup as telemetry_setup
 
 _log = structlog.get_logger(component="app.runtime")
 
@@ -124,6 +126,7 @@ def api_config(settings: Settings) -> ApiConfig:
         currency_rates=settings.currency_rates,
         ai_retry_after_s=settings.ai_retry_after_s, reorder_policy=settings.reorder_policy,
         sse_heartbeat_s=settings.sse_heartbeat_s,
+        jaeger_url=settings.jaeger_url,
         stripe_webhook_secret=(
             settings.stripe_webhook_secret.get_secret_value() if settings.stripe_webhook_secret else None
         ),
@@ -176,6 +179,8 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
     database = Database(settings)
     payments = payment_provider(settings)
     embedder = embedder or build_embedder(settings)
+    # Before anything opens a connection or a client: psycopg and httpx are instrumented process-wide.
+    tracing = install_tracing(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -206,6 +211,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                 if scheduler.running:
                     scheduler.shutdown(wait=False)
                 services.tracer.shutdown()
+                telemetry_setup.shutdown(tracing)
                 for task in (working, gauges, watching):
                     if task is not None:
                         task.cancel()
@@ -223,4 +229,6 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
 
     services = Services(payments=payments, embedder=embedder, gateway=build_gateway(settings),
                         tracer=build_tracer(settings))
-    return create_app(api_config(settings), services, lifespan=lifespan)
+    app = create_app(api_config(settings), services, lifespan=lifespan)
+    telemetry_setup.instrument_app(app, tracing)
+    return app

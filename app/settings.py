@@ -162,6 +162,17 @@ class Settings(BaseSettings):
     langfuse_secret_key: SecretStr | None = Field(None, validation_alias="LANGFUSE_SECRET_KEY")
     langfuse_host: str | None = Field(None, validation_alias="LANGFUSE_HOST")
     alertmanager_webhook_token: SecretStr | None = Field(None, validation_alias="ALERTMANAGER_WEBHOOK_TOKEN")
+    # Tracing (OpenTelemetry): spans go with OTLP over HTTP/protobuf to {endpoint}/v1/traces when the
+    # standard variable is set (Jaeger, an OpenTelemetry Collector); nothing is traced otherwise. A
+    # ratio of new traces is sampled; work a traced request starts (a job) follows its decision.
+    otel_exporter_otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    otel_service_name: str = Field("seiko-store", validation_alias="OTEL_SERVICE_NAME")
+    trace_sample_ratio: float = Field(1.0, validation_alias="SEIKO_TRACE_SAMPLE_RATIO", ge=0, le=1)
+    # With Langfuse keys: true sends the agents' GenAI spans (the same ones Jaeger gets) to Langfuse's
+    # OTLP endpoint instead of writing them through the Langfuse SDK; never both, so nothing counts twice.
+    langfuse_otlp: bool = Field(False, validation_alias="SEIKO_LANGFUSE_OTLP")
+    # The trace viewer the ops console links a decision to: {url}/trace/{trace_id} (Jaeger's UI).
+    jaeger_url: str | None = Field(None, validation_alias="SEIKO_JAEGER_URL")
 
     @field_validator("reorder_fill_rates")
     @classmethod

@@ -41,6 +41,9 @@ class DecisionPublic(BaseModel):
     fallbacks: list[FallbackPublic] = []
     skipped: list[SkippedPublic] = []
     error: str | None
+    # The run's OpenTelemetry trace and span (hex), when the process traced it.
+    trace_id: str | None = None
+    span_id: str | None = None
 
 
 class CallPublic(BaseModel):

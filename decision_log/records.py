@@ -30,6 +30,9 @@ class DecisionStart:
     prompt_name: str | None
     prompt_version: int | None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # The run's OpenTelemetry span (hex ids), when the process traces.
+    trace_id: str | None = None
+    span_id: str | None = None
 
 
 @dataclass(frozen=True)

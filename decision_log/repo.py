@@ -18,15 +18,16 @@ DECISION_COLUMNS = """id, created_at, finished_at, agent, trigger, provider, mod
     outcome, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, cost_usd, latency_ms,
     (SELECT string_agg((f ->> 'provider') || ': ' || (f ->> 'reason'), '; ' ORDER BY n)
        FROM jsonb_array_elements(fallbacks) WITH ORDINALITY AS x(f, n)) AS fallback_reason,
-    fallbacks, skipped, error"""
+    fallbacks, skipped, error, trace_id, span_id"""
 
 
 async def start_decision(conn: Conn, start: DecisionStart) -> None:
     await conn.execute(
-        """INSERT INTO decisions (id, agent, trigger, prompt_name, prompt_version, metadata)
-           VALUES (%(id)s, %(a)s, %(t)s, %(pn)s, %(pv)s, %(m)s)""",
+        """INSERT INTO decisions (id, agent, trigger, prompt_name, prompt_version, metadata, trace_id, span_id)
+           VALUES (%(id)s, %(a)s, %(t)s, %(pn)s, %(pv)s, %(m)s, %(tr)s, %(sp)s)""",
         {"id": start.decision_id, "a": start.agent, "t": start.trigger, "pn": start.prompt_name,
-         "pv": start.prompt_version, "m": json.dumps(start.metadata, default=str)},
+         "pv": start.prompt_version, "m": json.dumps(start.metadata, default=str), "tr": start.trace_id,
+         "sp": start.span_id},
     )
 
 
@@ -108,6 +109,13 @@ async def get_decisions(conn: Conn, *, ids: list[uuid.UUID]) -> list[dict[str, A
         sql.SQL("SELECT {cols} FROM decisions WHERE id = ANY(%(ids)s)").format(cols=sql.SQL(DECISION_COLUMNS)),
         {"ids": ids})
     return await cur.fetchall()
+
+
+async def trace_of(conn: Conn, *, decision_id: uuid.UUID) -> tuple[str, str] | None:
+    cur = await conn.execute("SELECT trace_id, span_id FROM decisions WHERE id = %(id)s AND trace_id IS NOT NULL",
+                             {"id": decision_id})
+    row = await cur.fetchone()
+    return (row["trace_id"], row["span_id"]) if row else None
 
 
 async def calls_of(conn: Conn, *, decision_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -45,6 +45,11 @@ async def get_decision(conn: Conn, *, decision_id: uuid.UUID) -> DecisionDetail:
     return DecisionDetail.model_validate({**row, "calls": calls})
 
 
+async def trace_of(conn: Conn, *, decision_id: uuid.UUID | None) -> tuple[str, str] | None:
+    """The (trace id, span id) of a run, when it was traced."""
+    return await repo.trace_of(conn, decision_id=decision_id) if decision_id is not None else None
+
+
 async def get_decisions(conn: Conn, *, ids: list[uuid.UUID]) -> dict[uuid.UUID, DecisionPublic]:
     """Several runs at once (e.g. the runs behind a page of proposals), by id; unknown ids are left out."""
     if not ids:

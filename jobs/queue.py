@@ -18,6 +18,7 @@ from db.pool import Conn, Pool
 from jobs import repo
 from jobs.kinds import SPECS, JobKind, JobPayload, KindSpec, PruneJobs
 from jobs.models import JobOutcome, PermanentJobError
+from telemetry import propagation
 
 _log = structlog.get_logger(component="jobs.queue")
 P = TypeVar("P", bound=JobPayload)
@@ -36,8 +37,9 @@ async def defer(conn: Conn, payload: JobPayload, *, queueing_lock: str | None = 
     """Queue one job in the caller's transaction; its id, or None when a job with the same queueing lock
     is already waiting (the duplicate leaves the caller's transaction usable: it runs in a savepoint)."""
     spec = SPECS[payload.kind]
+    # The current trace context rides along, so the job's span continues the trace that queued it.
     job = Job(queue=spec.queue, lock=None, queueing_lock=queueing_lock, task_name=payload.kind.value,
-              task_kwargs=payload.model_dump(mode="json"))
+              task_kwargs=propagation.with_carrier(payload.model_dump(mode="json")))
     try:
         async with conn.transaction():
             deferred = await _DEFERRER.defer_job_async(job, connection=conn)
@@ -94,31 +96,37 @@ class JobQueue:
             assert job_id is not None
             self.attempts_started += 1
             log = _log.bind(job=job_id, kind=kind.value, attempt=context.job.attempts + 1)
-            try:
-                try:
-                    payload = payload_type.model_validate(args)
-                except ValidationError as exc:  # arguments no release of this code can run: never retried
-                    raise PermanentJobError(f"invalid arguments for {kind.value}: {exc.errors()[0]['msg']}") from exc
-                outcome = await handler(payload) or JobOutcome()
-            except PermanentJobError as exc:
-                await self._record_failure(job_id, kind, str(exc), exc.decision_id)
-                JOB_ATTEMPTS.labels(kind.value, "failed").inc()
-                log.warning("job_failed", error=str(exc))
-                raise
-            except Exception as exc:
-                await self._record_failure(job_id, kind, f"{type(exc).__name__}: {exc}", None)
-                JOB_ATTEMPTS.labels(kind.value, "error").inc()
-                log.warning("job_attempt_failed", error=str(exc))
-                raise
-            async with self.pool.connection() as conn, conn.transaction():
-                await repo.record_outcome(conn, job_id=job_id, kind=kind.value, decision_id=outcome.decision_id,
-                                          error=None)
-                for follow_up in outcome.follow_up:
-                    await defer(conn, follow_up)
-            JOB_ATTEMPTS.labels(kind.value, "ok").inc()
-            log.info("job_done", decision_id=str(outcome.decision_id) if outcome.decision_id else None)
+            arguments, carrier = propagation.split_carrier(args)
+            with propagation.job_span(kind.value, job_id, context.job.attempts + 1, carrier):
+                await self._run(kind, job_id, payload_type, arguments, handler, log)
 
         self.app.task(name=kind.value, queue=spec.queue, pass_context=True, retry=retry_strategy(spec))(run)
+
+    async def _run(self, kind: JobKind, job_id: int, payload_type: type[P], args: dict[str, Any], handler: Handler[P],
+                   log: Any) -> None:
+        try:
+            try:
+                payload = payload_type.model_validate(args)
+            except ValidationError as exc:  # arguments no release of this code can run: never retried
+                raise PermanentJobError(f"invalid arguments for {kind.value}: {exc.errors()[0]['msg']}") from exc
+            outcome = await handler(payload) or JobOutcome()
+        except PermanentJobError as exc:
+            await self._record_failure(job_id, kind, str(exc), exc.decision_id)
+            JOB_ATTEMPTS.labels(kind.value, "failed").inc()
+            log.warning("job_failed", error=str(exc))
+            raise
+        except Exception as exc:
+            await self._record_failure(job_id, kind, f"{type(exc).__name__}: {exc}", None)
+            JOB_ATTEMPTS.labels(kind.value, "error").inc()
+            log.warning("job_attempt_failed", error=str(exc))
+            raise
+        async with self.pool.connection() as conn, conn.transaction():
+            await repo.record_outcome(conn, job_id=job_id, kind=kind.value, decision_id=outcome.decision_id,
+                                      error=None)
+            for follow_up in outcome.follow_up:
+                await defer(conn, follow_up)
+        JOB_ATTEMPTS.labels(kind.value, "ok").inc()
+        log.info("job_done", decision_id=str(outcome.decision_id) if outcome.decision_id else None)
 
     async def _prune(self, prune: PruneJobs) -> None:
         await self.app.job_manager.delete_old_jobs(nb_hours=prune.keep_hours, include_failed=True,

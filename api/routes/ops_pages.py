@@ -156,7 +156,7 @@ async def decision_page(request: Request, decision_id: uuid.UUID, conn: ConnDep,
     detail = await decisions.get_decision(conn, decision_id=decision_id)
     made = [p for p in await replenishment.list_proposals(conn, status=None, limit=500) if p.decision_id == detail.id]
     return await _page(request, "ops/decision.html", conn=conn, user=user, section="decisions", run=detail,
-                       proposals=made)
+                       proposals=made, trace_url=request.app.state.config.trace_url(detail.trace_id))
 
 
 @router.get("/spend", response_class=HTMLResponse)

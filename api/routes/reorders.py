@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,6 +18,9 @@ from commerce.replenishment.models import (
     ProposalPublic,
     ProposalStatus,
 )
+from db.pool import Conn
+from decision_log import service as decisions
+from telemetry import spans
 
 router = APIRouter(prefix="/ops/reorders", tags=["ops"])
 
@@ -44,8 +49,10 @@ async def get_reorder(proposal_id: int, _: OpsUser, conn: ConnDep) -> ProposalPu
 async def approve(proposal_id: int, principal: OpsUser, conn: ConnDep, config: ApiConfigDep,
                   data: ApprovalNote | None = None) -> ProposalPublic:
     """Approve as proposed, or with `quantity` changed (the agent's own stays as `proposed_quantity`)."""
-    decided = await service.decide(conn, proposal_id=proposal_id, approve=True, by=principal.email,
-                                   reason=data.reason if data else None, quantity=data.quantity if data else None)
+    async with _decision_span(conn, proposal_id, "approve"):
+        decided = await service.decide(conn, proposal_id=proposal_id, approve=True, by=principal.email,
+                                       reason=data.reason if data else None,
+                                       quantity=data.quantity if data else None)
     await earned.evaluate_autonomy(conn, config.reorder_policy)
     return decided
 
@@ -53,10 +60,27 @@ async def approve(proposal_id: int, principal: OpsUser, conn: ConnDep, config: A
 @router.post("/{proposal_id}/reject", responses={409: {"description": "Not pending (`proposal_not_pending`)"}})
 async def reject(proposal_id: int, data: DecisionNote, principal: OpsUser, conn: ConnDep,
                  config: ApiConfigDep) -> ProposalPublic:
-    decided = await service.decide(conn, proposal_id=proposal_id, approve=False, by=principal.email,
-                                   reason=data.reason)
+    async with _decision_span(conn, proposal_id, "reject"):
+        decided = await service.decide(conn, proposal_id=proposal_id, approve=False, by=principal.email,
+                                       reason=data.reason)
     await earned.evaluate_autonomy(conn, config.reorder_policy)
     return decided
+
+
+@asynccontextmanager
+async def _decision_span(conn: Conn, proposal_id: int, verb: str) -> AsyncIterator[None]:
+    """A person's decision on a proposal is a span of its own request's trace, linked to the agent run
+    that proposed it (a trace of its own, begun by an alert). Untraced requests skip the lookups."""
+    if not spans.tracing():
+        yield
+        return
+    proposal = await service.get(conn, proposal_id=proposal_id)
+    proposed_by = await decisions.trace_of(conn, decision_id=proposal.decision_id)
+    attributes: dict[str, str | int] = {"seiko.reorder.id": proposal_id, "seiko.reorder.reference": proposal.reference}
+    if proposal.decision_id is not None:
+        attributes["seiko.decision_id"] = str(proposal.decision_id)
+    with spans.linked_span(f"{verb} reorder", proposed_by, attributes):
+        yield
 
 
 @router.post("/{proposal_id}/receive", summary="The supplier delivered: add the units to stock",

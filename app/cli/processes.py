@@ -104,12 +104,15 @@ def worker() -> None:
     from app.jobs_wiring import build_job_queue, build_worker
     from app.llm import build_gateway, build_tracer
     from app.runtime import job_handlers, payment_provider
+    from app.tracing import install_tracing
     from db.pool import open_pool
     from rag.embedder import Embedder
+    from telemetry import setup as telemetry_setup
 
     settings = get_settings()
     configure_logging(level=settings.log_level, json=settings.log_as_json)
     _serve_worker_metrics(settings)
+    tracing = install_tracing(settings)  # each job continues the trace of the request that queued it
 
     async def work(url: str) -> None:
         # The handlers' share of the database: one connection per concurrent job, and one to spare.
@@ -124,6 +127,7 @@ def worker() -> None:
                 install_signal_handlers=True)
         finally:
             services.tracer.shutdown()
+            telemetry_setup.shutdown(tracing)
             await queue.close()
             await close_agents(agents)
             await pool.close()

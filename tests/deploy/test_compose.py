@@ -59,7 +59,7 @@ def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
     compose(tmp_path, "config", "-q", profiles=("langfuse",))
     listed = set(compose(tmp_path, "config", "--services").stdout.split())
     assert {"postgres", "migrate", "api", "worker", "ollama", "prometheus", "alertmanager", "grafana", "loki",
-            "promtail", "caddy"} | LANGFUSE <= listed
+            "promtail", "caddy", "jaeger"} | LANGFUSE <= listed
 
 
 def test_langfuse_stays_behind_its_profile(services: dict[str, Any]) -> None:
@@ -115,6 +115,19 @@ def test_dependencies_wait_for_health_or_completion(services: dict[str, Any]) ->
         assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["caddy"]["depends_on"]["api"]["condition"] == "service_healthy"
+
+
+def test_the_store_sends_traces_to_jaeger(services: dict[str, Any]) -> None:
+    jaeger = services["jaeger"]
+    assert jaeger["image"].startswith("jaegertracing/all-in-one:")
+    assert jaeger["environment"]["COLLECTOR_OTLP_ENABLED"] == "true"
+    assert "4318" in jaeger["expose"]
+    for name in ("api", "worker"):
+        environment = services[name]["environment"]
+        assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318", name
+        assert environment["OTEL_SERVICE_NAME"] == f"seiko-{name}"
+        assert environment["SEIKO_JAEGER_URL"].endswith(":16686")
+        assert "jaeger" not in services[name].get("depends_on", {}), "tracing never holds the store back"
 
 
 def test_workers_can_scale(services: dict[str, Any]) -> None:

@@ -359,3 +359,22 @@ def test_argocd_deploys_production_from_this_chart(argocd_docs: Docs, rendered: 
     used = {(group_of(d["apiVersion"]), d["kind"]) for docs in rendered.values() for d in docs}
     assert used <= allowed, used - allowed
     assert project["spec"]["clusterResourceWhitelist"] == []
+
+
+def test_tracing_is_configured_where_asked_and_may_reach_only_its_collector(rendered: dict[str, Docs]) -> None:
+    staging, production = rendered["staging"], rendered["production"]
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in one(staging, "ConfigMap", "seiko-store")["data"]
+    assert not [p for p in kinds(staging, "NetworkPolicy") if p["metadata"]["name"].endswith("-egress-traces")]
+    config = one(production, "ConfigMap", "seiko-store")["data"]
+    assert config["OTEL_EXPORTER_OTLP_ENDPOINT"].endswith(":4318")
+    assert config["SEIKO_TRACE_SAMPLE_RATIO"] == "0.2"
+    assert config["SEIKO_JAEGER_URL"].startswith("https://")
+    for component in ("api", "worker"):
+        container = one(production, "Deployment", f"-{component}")["spec"]["template"]["spec"]["containers"][0]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["OTEL_SERVICE_NAME"] == f"seiko-store-{component}"
+    policy = one(production, "NetworkPolicy", "-egress-traces")
+    assert policy["spec"]["podSelector"]["matchExpressions"][0]["values"] == ["api", "worker"]
+    (rule,) = policy["spec"]["egress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 4318}]
+    assert rule["to"][0]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "observability"}

@@ -211,6 +211,8 @@ def test_grafana_provisions_the_datasources_and_the_dashboard_folder(services: d
     assert sources["prometheus"]["url"] == "http://prometheus:9090" and sources["prometheus"]["isDefault"]
     assert sources["loki"]["url"] == "http://loki:3100"
     assert sources["alertmanager"]["url"] == "http://alertmanager:9093"
+    assert (sources["jaeger"]["type"], sources["jaeger"]["url"]) == ("jaeger", "http://jaeger:16686")
+    assert any("16686" in str(port) for port in services["jaeger"]["ports"]), "Grafana and the console reach the UI"
     (provider,) = load(GRAFANA / "provisioning" / "dashboards" / "dashboards.yml")["providers"]
     mounted = mounts(services["grafana"])
     assert mounted[provider["options"]["path"]] == GRAFANA / "dashboards"
