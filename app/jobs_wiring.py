@@ -20,7 +20,8 @@ from commerce.replenishment import service as replenishment
 from commerce.replenishment.models import ProposalStatus
 from db.pool import Pool
 from decision_log import service as decisions
-from jobs.kinds import EmbeddingRefresh, OrderExpiry, ProposalNotification, StockAgentRun
+from events.relay import Relay
+from jobs.kinds import EmbeddingRefresh, OrderExpiry, OutboxRelay, ProposalNotification, StockAgentRun
 from jobs.models import JobOutcome, PermanentJobError
 from jobs.queue import JobQueue
 from jobs.worker import QueueWorker
@@ -43,6 +44,7 @@ class JobHandlers:
     embedder: Embedder
     order_payment_timeout: timedelta
     notify_url: str | None
+    relay: Relay
 
     async def stock_agent(self, run: StockAgentRun) -> JobOutcome:
         # The one place the queue calls into the agent. The run holds no connection while the model
@@ -97,6 +99,12 @@ class JobHandlers:
         _log.info("search_index_refreshed", embedded=report.embedded, unchanged=report.unchanged)
 
 
+    async def outbox_relay(self, _: OutboxRelay) -> None:
+        relayed = await self.relay.drain()
+        if relayed:
+            _log.debug("events_relayed", count=relayed, destination=self.relay.publisher.destination)
+
+
 def build_job_queue(settings: Settings, url: str, handlers: JobHandlers) -> JobQueue:
     # procrastinate's own pool: one connection per running job's fetch and finish, plus heartbeats,
     # abort polling and stalled-job recovery.
@@ -105,6 +113,7 @@ def build_job_queue(settings: Settings, url: str, handlers: JobHandlers) -> JobQ
     queue.register(ProposalNotification, handlers.notify_proposals)
     queue.register(OrderExpiry, handlers.order_expiry)
     queue.register(EmbeddingRefresh, handlers.embedding_refresh)
+    queue.register(OutboxRelay, handlers.outbox_relay)
     return queue
 
 

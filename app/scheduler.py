@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from app.settings import Settings
 from commerce.replenishment import service as replenishment
 from db.pool import Pool
-from jobs.kinds import EmbeddingRefresh, OrderExpiry, PruneJobs, StockAgentRun
+from jobs.kinds import EmbeddingRefresh, OrderExpiry, OutboxRelay, PruneJobs, StockAgentRun
 from jobs.queue import defer
 
 _log = structlog.get_logger(component="app.scheduler")
@@ -35,6 +35,10 @@ def build_scheduler(settings: Settings, pool: Pool) -> AsyncIOScheduler:
             await defer(conn, PruneJobs(keep_hours=settings.job_retention_days * 24),
                         queueing_lock="schedule:prune_jobs")
 
+    async def relay_events() -> None:
+        async with pool.connection() as conn:
+            await defer(conn, OutboxRelay(), queueing_lock="schedule:outbox_relay")
+
     async def stock_sweep() -> None:
         """The safety net when no Alertmanager is deployed: queue a stock-agent run when a watch needs a
         reorder and has no open proposal."""
@@ -54,5 +58,7 @@ def build_scheduler(settings: Settings, pool: Pool) -> AsyncIOScheduler:
                       max_instances=1, coalesce=True)
     scheduler.add_job(refresh_embeddings, "interval", minutes=settings.embedding_refresh_minutes,
                       id="embedding_refresh", max_instances=1, coalesce=True)
+    scheduler.add_job(relay_events, "interval", seconds=settings.events_relay_seconds, id="outbox_relay",
+                      max_instances=1, coalesce=True)
     scheduler.add_job(prune_jobs, "interval", hours=24, id="prune_jobs", max_instances=1, coalesce=True)
     return scheduler

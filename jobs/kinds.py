@@ -16,8 +16,7 @@ class JobKind(StrEnum):
     embedding_refresh = "embedding_refresh"
     order_expiry = "order_expiry"
     prune_jobs = "prune_jobs"
-    # The events issue's outbox relay lands here: a kind `outbox_relay`, its payload below, its spec in
-    # SPECS (queue "events") and its handler registered in app/jobs_wiring.py.
+    outbox_relay = "outbox_relay"
 
 
 class JobPayload(BaseModel):
@@ -62,6 +61,12 @@ class PruneJobs(JobPayload):
     keep_hours: int = Field(ge=1)
 
 
+class OutboxRelay(JobPayload):
+    """Relay the event log from its last published position to Kafka or the in-process consumers."""
+
+    kind: ClassVar[JobKind] = JobKind.outbox_relay
+
+
 @dataclass(frozen=True)
 class KindSpec:
     payload: type[JobPayload]
@@ -79,5 +84,8 @@ SPECS: dict[JobKind, KindSpec] = {
     JobKind.embedding_refresh: KindSpec(EmbeddingRefresh, queue="maintenance", max_attempts=2, backoff_s=30),
     JobKind.order_expiry: KindSpec(OrderExpiry, queue="maintenance", max_attempts=2, backoff_s=5),
     JobKind.prune_jobs: KindSpec(PruneJobs, queue="maintenance", max_attempts=2, backoff_s=60),
+    # Its own queue: a broker that is down backs up the events, never the housekeeping. The next period
+    # queues it again anyway, so a failed pass is retried once, quickly.
+    JobKind.outbox_relay: KindSpec(OutboxRelay, queue="events", max_attempts=2, backoff_s=1),
 }
 QUEUES = sorted({spec.queue for spec in SPECS.values()})
