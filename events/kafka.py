@@ -49,9 +49,9 @@ class KafkaPublisher:
 
     def __init__(self, bootstrap: str, *, flush_timeout_s: float = 30.0, extra: dict[str, Any] | None = None) -> None:
         self.flush_timeout_s = flush_timeout_s
-        self.producer = Producer({
-            "bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all",
-            "linger.ms": 5, "client.id": "seiko-relay", **(extra or {})})
+        self.config = {"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all", "linger.ms": 5,
+                       "client.id": "seiko-relay", **(extra or {})}
+        self.producer = Producer(self.config)
 
     async def publish(self, events: list[Event]) -> None:
         failures: list[str] = []
@@ -70,6 +70,10 @@ class KafkaPublisher:
                     await asyncio.to_thread(self.producer.poll, 0.1)
         remaining = await asyncio.to_thread(self.producer.flush, self.flush_timeout_s)
         if remaining or failures:
+            # A new producer (a new producer id) for the next attempt: after a broker restart or a fatal
+            # idempotence error the old one may never deliver again. The batch is sent again in full.
+            old, self.producer = self.producer, Producer(self.config)
+            await asyncio.to_thread(old.purge)
             raise PublishFailed(f"{remaining} undelivered, {len(failures)} failed: {failures[:3]}")
 
     def close(self) -> None:

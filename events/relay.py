@@ -12,7 +12,7 @@ from typing import Protocol
 
 import structlog
 
-from db.pool import Pool
+from db.pool import Conn, Pool
 from events import metrics, repo
 from events.consumers import Consumer, deliver
 from events.envelope import Event
@@ -81,6 +81,12 @@ class Relay:
 
     async def refresh_lag(self) -> None:
         async with self.pool.connection() as conn:
-            backlog = await repo.backlog(conn, name=self.name)
-        metrics.RELAY_LAG_EVENTS.set(backlog["events"])
-        metrics.RELAY_LAG_SECONDS.set(backlog["oldest_age_s"])
+            await refresh_lag_gauges(conn, name=self.name)
+
+
+async def refresh_lag_gauges(conn: Conn, *, name: str = RELAY) -> None:
+    """What waits to be relayed, and for how long. Also refreshed with the business gauges, so a relay
+    that cannot publish at all still shows its lag growing."""
+    backlog = await repo.backlog(conn, name=name)
+    metrics.RELAY_LAG_EVENTS.set(backlog["events"])
+    metrics.RELAY_LAG_SECONDS.set(backlog["oldest_age_s"])
