@@ -52,8 +52,15 @@ class KafkaPublisher:
         self.config = {"bootstrap.servers": bootstrap, "enable.idempotence": True, "acks": "all", "linger.ms": 5,
                        "client.id": "seiko-relay", **(extra or {})}
         self.producer = Producer(self.config)
+        self.topics_ready = False
 
     async def publish(self, events: list[Event]) -> None:
+        if not self.topics_ready:  # once per process, at the first publish: never a network wait at start
+            try:
+                await asyncio.to_thread(ensure_topics, str(self.config["bootstrap.servers"]))
+            except Exception as exc:  # KafkaException, or a timeout while the broker is away
+                raise PublishFailed(f"could not create the topics: {exc!r}") from exc
+            self.topics_ready = True
         failures: list[str] = []
 
         def delivered(err: KafkaError | None, _msg: Message) -> None:
@@ -73,6 +80,7 @@ class KafkaPublisher:
             # A new producer (a new producer id) for the next attempt: after a broker restart or a fatal
             # idempotence error the old one may never deliver again. The batch is sent again in full.
             old, self.producer = self.producer, Producer(self.config)
+            self.topics_ready = False  # a broker that came back empty needs its topics again
             await asyncio.to_thread(old.purge)
             raise PublishFailed(f"{remaining} undelivered, {len(failures)} failed: {failures[:3]}")
 

@@ -34,16 +34,21 @@ def replay() -> None:
 @events_cli.command("consume")
 def consume() -> None:
     """With KAFKA_BOOTSTRAP_SERVERS: poll seiko.orders, seiko.inventory and seiko.reorders into the
-    consumers (read models, notices, demand signal) until Ctrl-C or SIGTERM."""
+    consumers (read models, notices, demand signal) until Ctrl-C or SIGTERM. With
+    SEIKO_WORKER_METRICS_PORT set it serves Prometheus metrics on that port."""
     import asyncio
     import signal
 
+    from app.cli.processes import _serve_worker_metrics
     from app.events_wiring import kafka_consumers
+    from app.logging import configure_logging
     from db.pool import open_pool
 
     settings = get_settings()
     if not settings.kafka_bootstrap_servers:
         fail("KAFKA_BOOTSTRAP_SERVERS is not set: without Kafka the relay job feeds the consumers itself")
+    configure_logging(level=settings.log_level, json=settings.log_as_json)
+    _serve_worker_metrics(settings)  # SEIKO_WORKER_METRICS_PORT: events_consumed_total and the rest
 
     async def work(url: str) -> None:
         pool = await open_pool(url, min_size=1, max_size=2)
