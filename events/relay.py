@@ -7,6 +7,7 @@ id). No connection is held while the publisher works: Kafka is a network peer.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -38,9 +39,13 @@ class InProcessPublisher:
         self.consumers = list(consumers)
 
     async def publish(self, events: list[Event]) -> None:
-        for consumer in self.consumers:
+        # Consumers are independent (each its own claims, tables and checkpoint): they apply a batch side by
+        # side, each on a connection of its own; each still sees the batches one after the other, in order.
+        async def one(consumer: Consumer) -> None:
             async with self.pool.connection() as conn:
                 await deliver(conn, consumer, events)
+
+        await asyncio.gather(*(one(c) for c in self.consumers))
 
 
 class Relay:
