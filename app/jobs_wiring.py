@@ -99,8 +99,8 @@ class JobHandlers:
         _log.info("search_index_refreshed", embedded=report.embedded, unchanged=report.unchanged)
 
 
-    async def outbox_relay(self, _: OutboxRelay) -> None:
-        relayed = await self.relay.drain()
+    async def outbox_relay(self, run: OutboxRelay) -> None:
+        relayed = await self.relay.follow(linger_s=run.linger_s)
         if relayed:
             _log.debug("events_relayed", count=relayed, destination=self.relay.publisher.destination)
 

@@ -37,7 +37,9 @@ def build_scheduler(settings: Settings, pool: Pool) -> AsyncIOScheduler:
 
     async def relay_events() -> None:
         async with pool.connection() as conn:
-            await defer(conn, OutboxRelay(), queueing_lock="schedule:outbox_relay")
+            # Each job relays for one period; the next waits in the queue meanwhile (the lock keeps it one).
+            await defer(conn, OutboxRelay(linger_s=settings.events_relay_seconds),
+                        queueing_lock="schedule:outbox_relay")
 
     async def stock_sweep() -> None:
         """The safety net when no Alertmanager is deployed: queue a stock-agent run when a watch needs a

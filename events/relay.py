@@ -84,6 +84,19 @@ class Relay:
         await self.refresh_lag()
         return relayed
 
+    async def follow(self, *, linger_s: float, idle_s: float = 0.1) -> int:
+        """Drain, then keep relaying what is committed for `linger_s` seconds, polling every `idle_s`
+        when nothing waits. The loop's own time, on the event loop's monotonic clock."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + linger_s
+        relayed = await self.drain()
+        while loop.time() < until:
+            n = await self.drain()
+            relayed += n
+            if not n:
+                await asyncio.sleep(idle_s)
+        return relayed
+
     async def refresh_lag(self) -> None:
         async with self.pool.connection() as conn:
             await refresh_lag_gauges(conn, name=self.name)

@@ -62,9 +62,12 @@ class PruneJobs(JobPayload):
 
 
 class OutboxRelay(JobPayload):
-    """Relay the event log from its last published position to Kafka or the in-process consumers."""
+    """Relay the event log from its last published position to Kafka or the in-process consumers, then
+    keep relaying what arrives for `linger_s` seconds (so events wait well under a second, with one job
+    per period rather than one per poll)."""
 
     kind: ClassVar[JobKind] = JobKind.outbox_relay
+    linger_s: float = Field(0.0, ge=0, le=300)
 
 
 @dataclass(frozen=True)

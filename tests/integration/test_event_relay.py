@@ -65,12 +65,12 @@ async def test_the_relay_is_a_job_that_feeds_the_consumers(app: FastAPI, client:
 
     order_id = await paid_order(client, users)
     relayed_before = sample("events_relayed_total", destination="in_process")
-    scheduler = build_scheduler(make_settings("unused"), app.state.pool)
+    scheduler = build_scheduler(make_settings("unused", SEIKO_EVENTS_RELAY_SECONDS=1), app.state.pool)
     for _ in range(2):  # a second firing before the job ran queues nothing more
         await scheduler.get_job("outbox_relay").func()
-    cur = await conn.execute("SELECT task_name, queue_name, queueing_lock FROM procrastinate_jobs")
-    assert await cur.fetchall() == [
-        {"task_name": "outbox_relay", "queue_name": "events", "queueing_lock": "schedule:outbox_relay"}]
+    cur = await conn.execute("SELECT task_name, queue_name, queueing_lock, args FROM procrastinate_jobs")
+    assert await cur.fetchall() == [{"task_name": "outbox_relay", "queue_name": "events",
+                                     "queueing_lock": "schedule:outbox_relay", "args": {"linger_s": 1.0}}]
     assert await app.state.worker.run_once()
     cur = await conn.execute("SELECT status::text AS status FROM procrastinate_jobs")
     assert await cur.fetchall() == [{"status": "succeeded"}]

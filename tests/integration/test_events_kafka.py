@@ -5,6 +5,7 @@ lost and nothing is applied twice."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -204,3 +205,35 @@ async def test_crashes_lose_nothing_and_apply_nothing_twice(
     assert sums is not None and sums["projected"] == sums["live"]
     cur = await conn.execute("SELECT sum(orders) AS n FROM read_order_status_counts")
     assert (await cur.fetchone() or {})["n"] == len(await rows(conn, LIVE_ORDERS))
+
+
+async def test_with_kafka_set_the_store_relays_through_the_broker(db_url: str, conn: Conn, kafka: Tansu) -> None:
+    """The wiring of a running store: the scheduler queues the relay job, the worker publishes to Kafka,
+    and `seiko serve`'s own consumer loop feeds the read models from the topics."""
+    from app.scheduler import build_scheduler
+    from tests.fix_app import build_test_app, make_settings, started
+    from tests.integration.test_event_relay import paid_order
+
+    settings = make_settings(db_url, KAFKA_BOOTSTRAP_SERVERS=kafka.bootstrap, SEIKO_EVENTS_RELAY_SECONDS=1)
+    async for app in started(build_test_app(settings)):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            order_id = await paid_order(client, Users(client))
+        await build_scheduler(settings, app.state.pool).get_job("outbox_relay").func()
+        assert await app.state.worker.run_once()
+        cur = await conn.execute("SELECT position FROM event_checkpoints WHERE name = 'relay'")
+        assert (await cur.fetchone() or {}).get("position") == await max_position(conn)
+        seen: dict[str, object] | None = None
+        for _ in range(600):  # the consumer group joins in about half its 10 s session timeout
+            cur = await conn.execute(
+                "SELECT r.status, (SELECT array_agg(kind) FROM notices n WHERE n.order_id = r.order_id) AS notices "
+                "FROM read_orders r WHERE r.order_id = %s", (order_id,))
+            if (seen := await cur.fetchone()) == {"status": "paid", "notices": ["order_confirmation"]}:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"the order never reached the read models through Kafka: {seen}")
+
+
+async def max_position(conn: Conn) -> int:
+    cur = await conn.execute("SELECT max(position) AS p FROM events")
+    return int((await cur.fetchone() or {})["p"])
