@@ -121,14 +121,3 @@ async def claim(conn: Conn, *, consumer: str, events: list[Event]) -> set[uuid.U
 
 async def forget_consumer(conn: Conn, *, consumer: str) -> None:
     await conn.execute("DELETE FROM consumed_events WHERE consumer = %(c)s", {"c": consumer})
-
-
-async def untracked_order_ids(conn: Conn, *, limit: int) -> list[int]:
-    """Orders with no event at all: written before the log existed, or by the seed."""
-    cur = await conn.execute(
-        """SELECT o.id FROM orders o
-           WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.aggregate_type = 'order' AND e.subject = o.id::text)
-           ORDER BY o.id LIMIT %(l)s""",
-        {"l": limit},
-    )
-    return [int(r["id"]) for r in await cur.fetchall()]

@@ -5,7 +5,6 @@ status it came from, so projections and consumers are fed by the log alone."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from commerce.orders.checkout import Totals
@@ -57,22 +56,3 @@ async def refund_changed(conn: Conn, *, order_id: int, refund_id: int, status: s
     await events.append(conn, type_=f"order.refund_{status}", aggregate_type=ORDER, subject=order_id, data={
         "order_id": order_id, "refund_id": refund_id, "status": status, "amount_cents": amount_cents,
         "reason": reason})
-
-
-async def imported(conn: Conn, *, row: dict[str, Any], lines: list[dict[str, Any]]) -> None:
-    """A snapshot of an order that has no events (written before the log, or by the seed): replays
-    start from it."""
-    def money(value: Decimal | None) -> str | None:
-        return None if value is None else str(value)
-
-    def moment(name: str) -> str | None:
-        return None if row[name] is None else str(row[name].isoformat())
-
-    await events.append(conn, type_="order.imported", aggregate_type=ORDER, subject=row["id"], data={
-        "order_id": row["id"], "customer_id": row["customer_id"], "status": row["status"], "lines": _lines(lines),
-        "total": str(row["total"]), "subtotal": money(row["subtotal"]), "shipping_method": row["shipping_method"],
-        "shipping_cost": str(row["shipping_cost"]), "tax_rate": str(row["tax_rate"]), "tax": str(row["tax"]),
-        "currency": row["currency"], "ship_to": row["ship_to"], "created_at": moment("created_at"),
-        "updated_at": moment("updated_at"), "paid_at": moment("paid_at"), "cancelled_at": moment("cancelled_at"),
-        "cancel_reason": row["cancel_reason"], "refunded_at": moment("refunded_at"),
-    })
