@@ -134,6 +134,20 @@ async def order_history(conn: Conn, *, customer_id: int, limit: int = 100) -> li
 
 
 @dataclass(frozen=True)
+class DemandSignal:
+    watch_id: int
+    units_sold: int
+    last_sold_at: datetime | None
+
+
+async def demand_signals(conn: Conn) -> dict[int, DemandSignal]:
+    """Units sold per watch (paid, not refunded) and when it last sold: the stock agent's signal."""
+    cur = await conn.execute("SELECT watch_id, units_sold, last_sold_at FROM read_demand_signals")
+    return {int(r["watch_id"]): DemandSignal(int(r["watch_id"]), int(r["units_sold"]), r["last_sold_at"])
+            for r in await cur.fetchall()}
+
+
+@dataclass(frozen=True)
 class DashboardFigures:
     orders_by_status: dict[str, int]
     revenue_total: Decimal

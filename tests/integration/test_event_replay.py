@@ -219,6 +219,10 @@ async def test_replay_rebuilds_the_live_tables_exactly(app: FastAPI, client: htt
     assert figures.orders_since == sum(counts.values())
     assert [(r["watch_id"], r["day"], r["units"], r["revenue"]) for r in fed["sales"]] == [
         (r["watch_id"], r["day"], r["units"], r["revenue"]) for r in await rows(conn, LIVE_DAILY_SALES)]
+    signals = await read_models.demand_signals(conn)
+    assert {w: s.units_sold for w, s in signals.items() if s.units_sold} == {
+        r["watch_id"]: r["units_sold"] for r in fed["demand"]}
+    assert sum(s.units_sold for s in signals.values()) == sum(r["units"] for r in fed["sales"])
     days = [r["day"] for r in fed["sales"]]
     window = await read_models.daily_sales(conn, since=min(days), until=max(days))
     assert sum(s.units for s in window) == sum(r["units"] for r in fed["sales"])
