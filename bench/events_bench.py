@@ -51,15 +51,17 @@ PROVIDER = SimulatedProvider()
 
 
 class PaidClock:
-    """A consumer that notes when it applied each order's `order.paid` (the lag's far end)."""
+    """A consumer that notes when it applied each order's last event, `order.paid` (or `order.placed`
+    with --no-pay): the lag's far end."""
 
     name = "bench_clock"
 
-    def __init__(self) -> None:
+    def __init__(self, event_type: str = "order.paid") -> None:
         self.applied: dict[int, float] = {}
+        self.event_type = event_type
 
     def handles(self, event_type: str) -> bool:
-        return event_type == "order.paid"
+        return event_type == self.event_type
 
     async def apply(self, conn: Conn, events: list[Event]) -> None:
         now = time.time()  # wall clock: the orders are committed by another process on this machine
@@ -122,7 +124,7 @@ def percentile(values: list[float], q: float) -> float:
 
 async def run_mode(mode: str, url: str, args: argparse.Namespace, customers: list[int], refs: list[str]) -> None:
     pool = await open_pool(url, min_size=4, max_size=24)
-    clock = PaidClock()
+    clock = PaidClock("order.paid" if args.pay else "order.placed")
     consumers: list[Any] = [*all_consumers(), clock]
     stop = asyncio.Event()
     feeders: list[asyncio.Task[None]] = []
@@ -147,6 +149,7 @@ async def run_mode(mode: str, url: str, args: argparse.Namespace, customers: lis
         else:
             publisher = InProcessPublisher(pool, consumers)
         relay = Relay(pool, publisher, batch=500, name=f"bench-{mode}")
+        clock.event_type = "order.paid"  # the backlog's orders are paid
         # Catch up with the log so far (the seeded history), unmeasured.
         await relay.drain(max_batches=10_000)
 
@@ -167,6 +170,7 @@ async def run_mode(mode: str, url: str, args: argparse.Namespace, customers: lis
               f"({waiting / relayed_s:,.0f} events/s); applied by every consumer in {applied_s:.2f} s "
               f"({waiting / applied_s:,.0f} events/s)")
 
+        clock.event_type = "order.paid" if args.pay else "order.placed"
         # 2. Lag at a paced rate, relay and consumers running here, the orders placed by another process
         # (as a store's API processes would), so the two do not share one event loop.
         feeders.append(asyncio.create_task(relay_forever(relay, stop)))
@@ -174,7 +178,7 @@ async def run_mode(mode: str, url: str, args: argparse.Namespace, customers: lis
         share = args.rate / args.load_processes
         loads = [await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--load", url, str(share), str(args.seconds), str(folder / f"{n}.tsv"), str(n),
-            str(args.load_processes)) for n in range(args.load_processes)]
+            str(args.load_processes), str(int(args.pay))) for n in range(args.load_processes)]
         for process in loads:
             assert await process.wait() == 0, "a load process failed"
         committed: dict[int, float] = {}
@@ -186,7 +190,8 @@ async def run_mode(mode: str, url: str, args: argparse.Namespace, customers: lis
         while not all(o in clock.applied for o in committed):  # noqa: ASYNC110 - fed by the consumer tasks
             await asyncio.sleep(0.01)
         lags = [(clock.applied[o] - t) * 1000 for o, t in committed.items()]
-        print(f"[{mode}] {total} orders placed and paid in {placed_s:.1f} s ({total / placed_s:.0f} orders/s; "
+        what = "placed and paid" if args.pay else "placed"
+        print(f"[{mode}] {total} orders {what} in {placed_s:.1f} s ({total / placed_s:.0f} orders/s; "
               f"asked {args.rate:.0f}); lag commit -> consumer applied: p50 {percentile(lags, 50):.0f} ms, "
               f"p95 {percentile(lags, 95):.0f} ms, p99 {percentile(lags, 99):.0f} ms, max {max(lags):.0f} ms")
     finally:
@@ -199,7 +204,7 @@ async def run_mode(mode: str, url: str, args: argparse.Namespace, customers: lis
         await pool.close()
 
 
-async def load(url: str, rate: float, seconds: float, out: Path, n: int, of: int) -> None:
+async def load(url: str, rate: float, seconds: float, out: Path, n: int, of: int, *, pay: bool) -> None:
     """One load process (`n` of `of`): place and pay orders at `rate` per second, for customers of its
     own; write each payment's commit time."""
     import psycopg
@@ -222,11 +227,14 @@ async def load(url: str, rate: float, seconds: float, out: Path, n: int, of: int
                     conn, customer_id=customer, data=OrderCreate.model_validate(
                         {"items": [{"reference": refs[i % len(refs)], "quantity": 1}]}),
                     idempotency_key=None, limits=LIMITS, rates=RATES)
-            started = await payments.start_payment(pool, provider=PROVIDER, order_id=order.id, customer_id=customer)
-            async with pool.connection() as conn:
-                await payments.apply_outcome(conn, event_id=f"evt_bench_{uuid.uuid4().hex}", source="simulated",
-                                             event_type=payments.SUCCEEDED, intent_id=started.intent_id)
-            committed.append((order.id, time.time()))  # apply_outcome returned: its transaction committed
+            if pay:
+                started = await payments.start_payment(pool, provider=PROVIDER, order_id=order.id,
+                                                       customer_id=customer)
+                async with pool.connection() as conn:
+                    await payments.apply_outcome(conn, event_id=f"evt_bench_{uuid.uuid4().hex}",
+                                                 source="simulated", event_type=payments.SUCCEEDED,
+                                                 intent_id=started.intent_id)
+            committed.append((order.id, time.time()))  # the last call returned: its transaction committed
 
     total = int(rate * seconds)
     tasks = []
@@ -249,11 +257,13 @@ async def main() -> None:
     parser.add_argument("--backlog", type=int, default=2000)
     parser.add_argument("--modes", default="in_process,kafka")
     parser.add_argument("--load-processes", type=int, default=3, help="processes placing the orders")
-    parser.add_argument("--load", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--no-pay", dest="pay", action="store_false",
+                        help="lag phase: place orders only (the lag is to order.placed); throughput still pays")
+    parser.add_argument("--load", nargs=7, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:
-        url, rate, seconds, out, n, of = args.load
-        await load(url, float(rate), float(seconds), Path(out), int(n), int(of))
+        url, rate, seconds, out, n, of, pay = args.load
+        await load(url, float(rate), float(seconds), Path(out), int(n), int(of), pay=pay == "1")
         return
     import os
 

@@ -99,7 +99,9 @@ class KafkaConsumerLoop:
         self.poll_s = poll_s
         self.client = KafkaConsumer({
             "bootstrap.servers": bootstrap, "group.id": group_id, "enable.auto.commit": False,
-            "auto.offset.reset": "earliest", "client.id": f"seiko-{group_id}", **(extra or {})})
+            "auto.offset.reset": "earliest", "client.id": f"seiko-{group_id}",
+            # A fetch waits at most this long for data (librdkafka's 500 ms would be most of the lag).
+            "fetch.wait.max.ms": 50, **(extra or {})})
         self.client.subscribe(sorted(TOPICS.values()))
 
     async def run_once(self) -> int:
@@ -117,9 +119,11 @@ class KafkaConsumerLoop:
                 events.append(Event.from_json(value))
         applied = 0
         if events:
-            for consumer in self.consumers:
+            async def one(consumer: Consumer) -> int:  # independent consumers apply side by side
                 async with self.pool.connection() as conn:
-                    applied += await deliver(conn, consumer, events)
+                    return await deliver(conn, consumer, events)
+
+            applied = sum(await asyncio.gather(*(one(c) for c in self.consumers)))
         if events:
             try:
                 await asyncio.to_thread(self.client.commit, asynchronous=False)
