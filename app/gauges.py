@@ -14,6 +14,7 @@ from commerce.inventory import repo as inventory_repo
 from commerce.orders import service as orders
 from commerce.replenishment import service as replenishment
 from db.pool import Conn, Pool
+from events.relay import refresh_lag_gauges
 from jobs import metrics as job_metrics
 
 _log = structlog.get_logger(component="app.gauges")
@@ -26,6 +27,7 @@ async def refresh_business_gauges(conn: Conn) -> None:
     await orders.refresh_gauges(conn)  # reserved-but-unpaid units
     # The job queue is shared by every process: its depth and oldest age, read here once per period.
     await job_metrics.refresh(conn)
+    await refresh_lag_gauges(conn)  # the event log's relay: events waiting and the oldest one's age
 
 
 async def refresh_forever(pool: Pool, *, every_seconds: float) -> None:

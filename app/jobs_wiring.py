@@ -23,7 +23,15 @@ from commerce.replenishment import service as replenishment
 from commerce.replenishment.models import ProposalPublic, ProposalStatus, ReorderPolicy
 from db.pool import Pool
 from decision_log import service as decisions
-from jobs.kinds import EmbeddingRefresh, ForecastRefresh, OrderExpiry, ProposalNotification, StockAgentRun
+from events.relay import Relay
+from jobs.kinds import (
+    EmbeddingRefresh,
+    ForecastRefresh,
+    OrderExpiry,
+    OutboxRelay,
+    ProposalNotification,
+    StockAgentRun,
+)
 from jobs.models import JobOutcome, PermanentJobError
 from jobs.queue import JobQueue
 from jobs.worker import QueueWorker
@@ -47,6 +55,7 @@ class JobHandlers:
     order_payment_timeout: timedelta
     notify_url: str | None
     reorder_policy: ReorderPolicy
+    relay: Relay
 
     async def stock_agent(self, run: StockAgentRun) -> JobOutcome:
         # The one place the queue calls into the agent. The run holds no connection while the model
@@ -101,6 +110,11 @@ class JobHandlers:
         _log.info("search_index_refreshed", embedded=report.embedded, unchanged=report.unchanged)
 
 
+    async def outbox_relay(self, run: OutboxRelay) -> None:
+        relayed = await self.relay.follow(linger_s=run.linger_s)
+        if relayed:
+            _log.debug("events_relayed", count=relayed, destination=self.relay.publisher.destination)
+
     async def forecast_refresh(self, job: ForecastRefresh) -> None:
         policy = self.reorder_policy
         async with self.pool.connection() as conn:
@@ -132,6 +146,7 @@ def build_job_queue(settings: Settings, url: str, handlers: JobHandlers) -> JobQ
     queue.register(OrderExpiry, handlers.order_expiry)
     queue.register(EmbeddingRefresh, handlers.embedding_refresh)
     queue.register(ForecastRefresh, handlers.forecast_refresh)
+    queue.register(OutboxRelay, handlers.outbox_relay)
     return queue
 
 

@@ -21,6 +21,7 @@ from api.main import create_app
 from api.services import Services
 from app.agents import close_agents, open_agents
 from app.db_watch import watch_database
+from app.events_wiring import build_relay, kafka_consumers
 from app.gauges import refresh_forever
 from app.jobs_wiring import JobHandlers, build_job_queue, build_worker
 from app.llm import build_gateway, build_tracer
@@ -31,6 +32,7 @@ from commerce.customers import service as customers
 from commerce.customers.models import Role
 from commerce.forecasting import repo as forecast_repo
 from commerce.forecasting.service import refresh_forecasts
+from commerce.orders.backfill import import_untracked_orders
 from commerce.payments.provider import PaymentProvider, SimulatedProvider
 from commerce.payments.stripe_provider import StripeProvider
 from commerce.replenishment import earned
@@ -99,6 +101,11 @@ async def prepare_database(url: str, settings: Settings) -> None:
             _log.info("forecasts_fitted", watches=fitted)
         # Every demand class has a judged autonomy state from the first page view on.
         await earned.evaluate_autonomy(conn, settings.reorder_policy)
+        # Orders with no events (the seeded history, or orders older than the log) get a snapshot event,
+        # so the log can rebuild every order.
+        imported = await import_untracked_orders(conn)
+        if imported:
+            _log.info("orders_imported_into_event_log", orders=imported)
         created = await PromptRegistry().sync_from_files(conn)
         if created:
             _log.info("prompts_registered", versions=[f"{p.name}@{p.version}" for p in created])
@@ -170,6 +177,7 @@ def job_handlers(settings: Settings, pool: Pool, services: Services, agents: Age
         pool=pool, agents=agents, payments=services.payments, embedder=services.embedder,
         order_payment_timeout=timedelta(minutes=settings.order_payment_timeout_minutes),
         notify_url=settings.notify_webhook_url, reorder_policy=settings.reorder_policy,
+        relay=build_relay(settings, pool),
     )
 
 
@@ -201,6 +209,9 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
             gauges = asyncio.create_task(refresh_forever(pool, every_seconds=settings.metrics_refresh_seconds))
             watching = asyncio.create_task(watch_database(database, pool, app.state.db_health, url))
             app.state.worker = worker
+            # With Kafka, this process also feeds the consumers from the topics (the relay is a job).
+            events_feed = kafka_consumers(settings, pool)
+            await events_feed.__aenter__()
             scheduler = build_scheduler(settings, pool)
             if settings.scheduler_enabled:
                 scheduler.start()
@@ -221,6 +232,7 @@ def build_app(settings: Settings, *, embedder: Embedder | None = None) -> FastAP
                     indexing.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await indexing
+                await events_feed.__aexit__(None, None, None)
                 await queue.close()
                 await close_agents(agents)
                 await pool.close()

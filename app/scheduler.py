@@ -12,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from app.settings import Settings
 from commerce.replenishment import service as replenishment
 from db.pool import Pool
-from jobs.kinds import EmbeddingRefresh, ForecastRefresh, OrderExpiry, PruneJobs, StockAgentRun
+from jobs.kinds import EmbeddingRefresh, ForecastRefresh, OrderExpiry, OutboxRelay, PruneJobs, StockAgentRun
 from jobs.queue import defer
 
 _log = structlog.get_logger(component="app.scheduler")
@@ -34,6 +34,12 @@ def build_scheduler(settings: Settings, pool: Pool) -> AsyncIOScheduler:
         async with pool.connection() as conn:
             await defer(conn, PruneJobs(keep_hours=settings.job_retention_days * 24),
                         queueing_lock="schedule:prune_jobs")
+
+    async def relay_events() -> None:
+        async with pool.connection() as conn:
+            # Each job relays for one period; the next waits in the queue meanwhile (the lock keeps it one).
+            await defer(conn, OutboxRelay(linger_s=settings.events_relay_seconds),
+                        queueing_lock="schedule:outbox_relay")
 
     async def stock_sweep() -> None:
         """The safety net when no Alertmanager is deployed: queue a stock-agent run when a watch needs a
@@ -57,6 +63,8 @@ def build_scheduler(settings: Settings, pool: Pool) -> AsyncIOScheduler:
                       max_instances=1, coalesce=True)
     scheduler.add_job(refresh_embeddings, "interval", minutes=settings.embedding_refresh_minutes,
                       id="embedding_refresh", max_instances=1, coalesce=True)
+    scheduler.add_job(relay_events, "interval", seconds=settings.events_relay_seconds, id="outbox_relay",
+                      max_instances=1, coalesce=True)
     async def refit_forecasts() -> None:
         async with pool.connection() as conn:
             await defer(conn, ForecastRefresh(), queueing_lock="schedule:forecast_refit")

@@ -138,6 +138,13 @@ class Settings(BaseSettings):
     # Finished jobs (and their outcomes) are deleted after this many days, by a daily job.
     job_retention_days: int = Field(14, validation_alias="SEIKO_JOB_RETENTION_DAYS", ge=1)
     embedding_refresh_minutes: int = Field(60, validation_alias="SEIKO_EMBEDDING_REFRESH_MINUTES", ge=1)
+    # The event log's relay (events/): with Kafka set it publishes to seiko.orders/.inventory/.reorders,
+    # otherwise it feeds this process's consumers. It runs as a job queued every period, which relays
+    # for that period (polling every 0.1 s when idle): a stopping `seiko worker` waits for it at most that long.
+    kafka_bootstrap_servers: str | None = Field(None, validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    events_relay_seconds: int = Field(5, validation_alias="SEIKO_EVENTS_RELAY_SECONDS", ge=1, le=25)
+    events_relay_batch: int = Field(500, validation_alias="SEIKO_EVENTS_RELAY_BATCH", ge=1, le=10_000)
+    events_consumer_group: str = Field("seiko-store", validation_alias="SEIKO_EVENTS_CONSUMER_GROUP")
     # `seiko worker` has no HTTP server of its own; with a port set it serves GET /metrics there, so
     # Prometheus can scrape every worker (off by default: a second listener only where it is wanted).
     worker_metrics_port: int | None = Field(None, validation_alias="SEIKO_WORKER_METRICS_PORT", ge=1, le=65535)

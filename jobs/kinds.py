@@ -17,8 +17,7 @@ class JobKind(StrEnum):
     order_expiry = "order_expiry"
     prune_jobs = "prune_jobs"
     forecast_refresh = "forecast_refresh"
-    # The events issue's outbox relay lands here: a kind `outbox_relay`, its payload below, its spec in
-    # SPECS (queue "events") and its handler registered in app/jobs_wiring.py.
+    outbox_relay = "outbox_relay"
 
 
 class JobPayload(BaseModel):
@@ -72,6 +71,15 @@ class ForecastRefresh(JobPayload):
     stale_only: bool = False
 
 
+class OutboxRelay(JobPayload):
+    """Relay the event log from its last published position to Kafka or the in-process consumers, then
+    keep relaying what arrives for `linger_s` seconds (so events wait well under a second, with one job
+    per period rather than one per poll)."""
+
+    kind: ClassVar[JobKind] = JobKind.outbox_relay
+    linger_s: float = Field(0.0, ge=0, le=300)
+
+
 @dataclass(frozen=True)
 class KindSpec:
     payload: type[JobPayload]
@@ -90,5 +98,8 @@ SPECS: dict[JobKind, KindSpec] = {
     JobKind.order_expiry: KindSpec(OrderExpiry, queue="maintenance", max_attempts=2, backoff_s=5),
     JobKind.forecast_refresh: KindSpec(ForecastRefresh, queue="maintenance", max_attempts=2, backoff_s=30),
     JobKind.prune_jobs: KindSpec(PruneJobs, queue="maintenance", max_attempts=2, backoff_s=60),
+    # Its own queue: a broker that is down backs up the events, never the housekeeping. The next period
+    # queues it again anyway, so a failed pass is retried once, quickly.
+    JobKind.outbox_relay: KindSpec(OutboxRelay, queue="events", max_attempts=2, backoff_s=1),
 }
 QUEUES = sorted({spec.queue for spec in SPECS.values()})

@@ -1,6 +1,6 @@
 import pytest
 
-pytest_plugins = ["tests.fix_app", "tests.fix_db", "tests.fix_stripe", "tests.fix_tracing"]
+pytest_plugins = ["tests.fix_app", "tests.fix_db", "tests.fix_stripe", "tests.fix_tracing", "tests.fix_kafka"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -19,6 +19,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from commerce.forecasting.service import refresh_forecasts
+from commerce.orders.backfill import import_untracked_orders
 from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import Conn, Pool, open_pool
@@ -70,6 +71,7 @@ async def template_db(pg_url: str) -> str:
         policy = make_settings("postgresql://unused").reorder_policy  # the settings' defaults, as the app uses
         await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days)
         await index_missing(conn, EMBEDDER)
+        await import_untracked_orders(conn)  # as the server does at start: the seeded history in the log
     return TEMPLATE
 
 

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from app.cli import operations, processes, quality
+from app.cli import events, operations, processes, quality
 
 cli = typer.Typer(help="Seiko Watch Store: the store, its agents and its tools.", no_args_is_help=True)
 cli.registered_commands += processes.cli.registered_commands + operations.cli.registered_commands
@@ -14,6 +14,7 @@ cli.add_typer(quality.rag_cli, name="rag")
 cli.add_typer(quality.evals_cli, name="evals")
 cli.add_typer(operations.drill_cli, name="drill")
 cli.add_typer(operations.prompts_cli, name="prompts")
+cli.add_typer(events.events_cli, name="events")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.pool import Conn
+from events import repo as events
 
 
 async def create(conn: Conn, *, watch_id: int, available: int, reorder_point: int = 0) -> None:
@@ -77,6 +78,10 @@ async def record_movement(
            VALUES (%(w)s, %(d)s, %(k)s, %(r)s, %(b)s, %(o)s, %(a)s)""",
         {"w": watch_id, "d": delta, "k": kind, "r": reason, "b": balance_after, "o": order_id, "a": actor_id},
     )
+    # Every ledger row is a stock.adjusted event, in the same transaction (the ledger is the one path).
+    await events.append(conn, type_="stock.adjusted", aggregate_type="stock", subject=watch_id, data={
+        "watch_id": watch_id, "delta": delta, "kind": kind, "reason": reason, "balance_after": balance_after,
+        "order_id": order_id, "actor_id": actor_id})
 
 
 async def list_movements(conn: Conn, *, watch_id: int, limit: int) -> list[dict[str, Any]]:

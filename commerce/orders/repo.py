@@ -10,6 +10,7 @@ from psycopg.types.json import Jsonb
 
 from commerce.orders.checkout import Totals
 from db.pool import Conn
+from events.envelope import SOURCE
 
 _ORDER_COLUMNS = """o.id, o.customer_id, o.status, o.total, coalesce(o.subtotal, o.total) AS subtotal,
                     o.shipping_method, o.shipping_cost, o.tax_rate, o.tax, o.ship_to, o.currency,
@@ -181,3 +182,36 @@ async def reserved_unpaid_units(conn: Conn) -> int:
     )
     row = await cur.fetchone()
     return int(row["n"]) if row else 0
+
+
+_IMPORT_LOCK = 0x5E1C2
+
+
+async def lock_import(conn: Conn) -> None:
+    await conn.execute("SELECT pg_advisory_xact_lock(%(ns)s, 0)", {"ns": _IMPORT_LOCK})
+
+
+async def snapshot_untracked(conn: Conn) -> int:
+    """Append an `order.imported` event (schema events/schemas/order.imported.v1.json): a snapshot of
+    every order that has no event yet, in one statement (thousands of seeded orders in well under a
+    second). Its times are the order's own; the fold starts the order from it."""
+    cur = await conn.execute(
+        """INSERT INTO events (id, source, type, subject, aggregate_type, schema_version, data)
+           SELECT gen_random_uuid(), %(src)s, 'order.imported', o.id::text, 'order', 1, jsonb_build_object(
+                      'order_id', o.id, 'customer_id', o.customer_id, 'status', o.status,
+                      'lines', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                   'watch_id', oi.watch_id, 'reference', w.reference, 'quantity', oi.quantity,
+                                   'unit_price', oi.unit_price::text) ORDER BY oi.watch_id)
+                               FROM order_items oi JOIN watches w ON w.id = oi.watch_id
+                               WHERE oi.order_id = o.id), '[]'::jsonb),
+                      'total', o.total::text, 'subtotal', coalesce(o.subtotal, o.total)::text,
+                      'shipping_method', o.shipping_method, 'shipping_cost', o.shipping_cost::text,
+                      'tax_rate', o.tax_rate::text, 'tax', o.tax::text, 'currency', o.currency, 'ship_to', o.ship_to,
+                      'created_at', o.created_at, 'updated_at', o.updated_at, 'paid_at', o.paid_at,
+                      'cancelled_at', o.cancelled_at, 'cancel_reason', o.cancel_reason, 'refunded_at', o.refunded_at)
+           FROM orders o
+           WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.aggregate_type = 'order' AND e.subject = o.id::text)
+           ORDER BY o.id""",
+        {"src": SOURCE},
+    )
+    return cur.rowcount

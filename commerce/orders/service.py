@@ -28,7 +28,7 @@ from commerce.errors import (
     UnpaidOrdersLimit,
 )
 from commerce.inventory import repo as inventory_repo
-from commerce.orders import repo
+from commerce.orders import event_log, repo
 from commerce.orders.checkout import CheckoutRates, ShippingIn, check_address, quote
 from commerce.orders.models import (
     MANUAL_TRANSITIONS,
@@ -144,6 +144,12 @@ async def _reserve_and_insert(
         # any refusal here rolls the reservation back with the rest.
         _check_quantities(wanted, limits)
         await _check_unpaid(conn, customer_id, limits)
+        await event_log.placed(
+            conn, order_id=order_id, customer_id=customer_id, totals=totals,
+            shipping_method=shipping.method.value if shipping else None,
+            ship_to=shipping.address.model_dump(mode="json") if shipping else None,
+            lines=[{"watch_id": w["id"], "reference": w["reference"], "quantity": wanted[w["reference"]],
+                    "unit_price": w["price"]} for w in watches])
     return order_id
 
 
@@ -276,8 +282,11 @@ async def transition_locked(
             f"An order that is {current.value} cannot become {new_status.value}",
             current=current.value, requested=new_status.value,
         )
-    await _apply_stock_effects(conn, row["id"], current, new_status, actor_id)
+    order_lines = await repo.lines(conn, order_ids=[row["id"]])
+    await _apply_stock_effects(conn, row["id"], order_lines, current, new_status, actor_id)
     await repo.set_status(conn, order_id=row["id"], status=new_status.value, reason=reason)
+    await event_log.transitioned(conn, row=row, lines=order_lines, new_status=new_status, reason=reason,
+                                 actor_id=actor_id)
 
 
 def count_transition(row: dict[str, Any], new_status: OrderStatus) -> None:
@@ -286,9 +295,9 @@ def count_transition(row: dict[str, Any], new_status: OrderStatus) -> None:
 
 
 async def _apply_stock_effects(
-    conn: Conn, order_id: int, current: OrderStatus, new: OrderStatus, actor_id: int | None
+    conn: Conn, order_id: int, order_lines: list[dict[str, Any]], current: OrderStatus, new: OrderStatus,
+    actor_id: int | None,
 ) -> None:
-    order_lines = await repo.lines(conn, order_ids=[order_id])
     for line in sorted(order_lines, key=lambda x: x["watch_id"]):
         if new is OrderStatus.paid:
             await inventory_repo.consume_reservation(conn, watch_id=line["watch_id"], quantity=line["quantity"])

@@ -16,6 +16,7 @@ import psycopg.errors
 
 from commerce import metrics
 from commerce.errors import OrderNotRefundable, PaymentProviderUnavailable, RefundFailed
+from commerce.orders import event_log
 from commerce.orders import service as orders
 from commerce.orders.models import OrderPublic, OrderStatus, RefundStatus
 from commerce.payments import refund_repo
@@ -39,9 +40,12 @@ async def request_refund(pool: Pool, *, order_id: int, customer_id: int, reason:
             order = await orders.lock_order(conn, order_id=order_id, owner_id=customer_id)
             payment = await _refundable_payment(conn, order)
             if await refund_repo.open_for_order(conn, order_id=order_id) is None:
-                await refund_repo.insert(conn, order_id=order_id, payment_id=payment["id"],
-                                         provider=payment["provider"], amount_cents=payment["amount_cents"],
-                                         status=RefundStatus.requested, reason=reason, requested_by=customer_id)
+                asked = await refund_repo.insert(conn, order_id=order_id, payment_id=payment["id"],
+                                                 provider=payment["provider"], amount_cents=payment["amount_cents"],
+                                                 status=RefundStatus.requested, reason=reason,
+                                                 requested_by=customer_id)
+                await event_log.refund_changed(conn, order_id=order_id, refund_id=asked["id"], status="requested",
+                                               amount_cents=asked["amount_cents"], reason=reason)
         return await orders.get_order(conn, order_id=order_id, customer_id=customer_id)
 
 
@@ -128,6 +132,9 @@ async def settle(
             await refund_repo.set_status(conn, refund_id=refund_id, status=RefundStatus.failed,
                                          provider_refund_id=provider_refund_id,
                                          failure_reason=failure_reason or f"the provider answered {status}")
+            await event_log.refund_changed(conn, order_id=order["id"], refund_id=refund_id, status="failed",
+                                           amount_cents=refund["amount_cents"],
+                                           reason=failure_reason or f"the provider answered {status}")
             outcome = "refund_failed"
         else:  # pending, requires_action: Stripe's webhook brings the end of it
             await refund_repo.set_status(conn, refund_id=refund_id, status=RefundStatus.pending,

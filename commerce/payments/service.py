@@ -17,6 +17,7 @@ import psycopg.errors
 
 from commerce import metrics
 from commerce.errors import OrderNotPayable, PaymentProviderUnavailable
+from commerce.orders import event_log
 from commerce.orders import repo as orders_repo
 from commerce.orders import service as orders
 from commerce.orders.models import OrderPublic, OrderStatus
@@ -128,6 +129,8 @@ async def _apply(conn: Conn, event_type: str, intent_id: str | None, failure_rea
     if payment["status"] == PaymentStatus.succeeded or status is not OrderStatus.pending_payment:
         return Outcome("ignored_late_failure", order["id"])
     await repo.set_status(conn, payment_id=payment["id"], status=PaymentStatus.failed, failure_reason=failure_reason)
+    await event_log.payment_failed(conn, order_id=order["id"], customer_id=order["customer_id"], intent_id=intent_id,
+                                   failure_reason=failure_reason)
     return Outcome("failed", order["id"])
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from db.pool import Conn
+from events import repo as events
 
 _PROPOSAL = """p.id, w.reference, w.name, p.quantity, p.unit_cost, p.total_cost, p.status, p.rationale, p.inputs,
                p.decision_id, p.trigger, p.created_at, p.decided_at, p.decided_by, p.decision_reason, p.received_at,
@@ -89,6 +90,10 @@ async def insert(
     )
     row = await cur.fetchone()
     assert row is not None
+    await events.append(conn, type_="reorder.proposed", aggregate_type="reorder", subject=row["id"], data={
+        "proposal_id": row["id"], "watch_id": watch_id, "quantity": quantity, "unit_cost": str(unit_cost),
+        "total_cost": str(unit_cost * quantity), "status": status, "trigger": trigger, "decided_by": decided_by,
+        "decision_id": str(decision_id) if decision_id else None})
     return int(row["id"])
 
 
@@ -122,6 +127,9 @@ async def set_status(conn: Conn, *, proposal_id: int, status: str, by: str | Non
            WHERE id = %(id)s""",
         {"id": proposal_id, "s": status, "by": by, "r": reason},
     )
+    # reorder.approved, reorder.rejected, reorder.expired or reorder.received
+    await events.append(conn, type_=f"reorder.{status}", aggregate_type="reorder", subject=proposal_id,
+                        data={"proposal_id": proposal_id, "status": status, "by": by, "reason": reason})
 
 
 async def stale_pending(conn: Conn, *, older_than_hours: int) -> list[int]:

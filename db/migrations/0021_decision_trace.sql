@@ -1,4 +1,4 @@
--- depends: 0019_forecasts
+-- depends: 0020_events
 -- Each decision keeps the OpenTelemetry trace of its run (the `invoke_agent` span), so the ops console
 -- can link to it and an approval can link back to the run that proposed it. Null when tracing is off.
 ALTER TABLE decisions ADD COLUMN trace_id text CHECK (trace_id ~ '^[0-9a-f]{32}$'),

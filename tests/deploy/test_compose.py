@@ -23,7 +23,7 @@ from tests.deploy.stack_tools import (
     run,
 )
 
-STORE = ("migrate", "api", "worker")
+STORE = ("migrate", "api", "worker", "event-consumers")
 # Services that run once and exit; everything else runs until stopped.
 ONE_SHOT = {"migrate", "ollama-pull", "langfuse-db"}
 # A log shipper nothing depends on, whose image has no HTTP client to probe itself with.

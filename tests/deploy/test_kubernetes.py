@@ -321,7 +321,12 @@ def test_network_is_denied_by_default(rendered: dict[str, Docs], env: str) -> No
                [port for rule in p["spec"]["ingress"] for port in rule["ports"]]
                for p in policies if "Ingress" in p["spec"]["policyTypes"] and p["spec"].get("ingress")}
     assert allowed == {"api": [{"protocol": "TCP", "port": "http"}, {"protocol": "TCP", "port": "metrics"}],
-                       "worker": [{"protocol": "TCP", "port": "metrics"}]}
+                       "worker": [{"protocol": "TCP", "port": "metrics"}],
+                       "event-consumers": [{"protocol": "TCP", "port": "metrics"}],
+                       "kafka": [{"protocol": "TCP", "port": "kafka"}]}
+    for workload in kinds(docs, "StatefulSet"):  # Kafka: behind the default deny like the rest
+        assert deny[0]["spec"]["podSelector"]["matchLabels"].items() <= \
+            workload["spec"]["template"]["metadata"]["labels"].items()
 
 
 def test_migrations_run_before_an_upgrade_rolls_out(rendered: dict[str, Docs]) -> None:
@@ -378,3 +383,29 @@ def test_tracing_is_configured_where_asked_and_may_reach_only_its_collector(rend
     (rule,) = policy["spec"]["egress"]
     assert rule["ports"] == [{"protocol": "TCP", "port": 4318}]
     assert rule["to"][0]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "observability"}
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_kafka_and_the_event_consumers(rendered: dict[str, Docs], env: str) -> None:
+    docs = rendered[env]
+    kafka = one(docs, "StatefulSet", "-kafka")
+    spec = kafka["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    assert re.fullmatch(r"[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}", container["image"])
+    variables = {v["name"]: v["value"] for v in container["env"]}
+    assert variables["KAFKA_PROCESS_ROLES"] == "broker,controller", "one node in KRaft mode"
+    assert kafka["spec"]["replicas"] == 1 and kafka["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
+    for c in spec["initContainers"] + spec["containers"]:
+        sc = c["securityContext"]
+        assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False, c["name"]
+        assert sc["capabilities"] == {"drop": ["ALL"]} and sc["runAsNonRoot"] is True, c["name"]
+    assert spec["automountServiceAccountToken"] is False
+    service = one(docs, "Service", "-kafka")
+    assert service["spec"]["clusterIP"] == "None" and kafka["spec"]["serviceName"] == service["metadata"]["name"]
+    (config,) = kinds(docs, "ConfigMap")
+    host = f"{kafka['metadata']['name']}-0.{service['metadata']['name']}.{ENVIRONMENTS[env]}.svc:9092"
+    assert config["data"]["KAFKA_BOOTSTRAP_SERVERS"] == host
+    assert variables["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{host}"
+    consumers = one(docs, "Deployment", "-event-consumers")["spec"]["template"]["spec"]["containers"][0]
+    assert consumers["command"] == ["seiko", "events", "consume"]
+    assert {v["name"] for v in consumers["env"] if "valueFrom" in v} == {"DATABASE_URL", "SEIKO_JWT_SECRET"}

@@ -20,7 +20,7 @@ def test_every_kind_has_a_spec_whose_payload_is_that_kind() -> None:
     for kind, spec in SPECS.items():
         assert spec.payload.kind is kind
         assert spec.max_attempts >= 2 and spec.backoff_s >= 1
-    assert QUEUES == ["agent", "maintenance", "notify"]
+    assert QUEUES == ["agent", "events", "maintenance", "notify"]
 
 
 def test_payloads_round_trip_through_the_jobs_json_arguments_and_refuse_strangers() -> None:
