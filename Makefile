@@ -56,7 +56,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts alerts common jobs events
+	$(BIN)/mypy --strict app api commerce db rag evals agent tools decision_log prompts alerts common jobs events telemetry mcp_server graphql_api
 
 pytest: system install tools $(NODE_STAMP)
 	$(BIN)/pytest
