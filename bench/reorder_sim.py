@@ -46,11 +46,10 @@ sys.path.insert(0, str(ROOT))
 from app.settings import Settings  # noqa: E402
 from commerce.forecasting.demand import DemandClass  # noqa: E402
 from commerce.forecasting.leadtime import LeadTimeDemand  # noqa: E402
-from commerce.forecasting.models import Backtest  # noqa: E402
 from commerce.forecasting.models import Forecast as ForecastOf  # noqa: E402
 from commerce.forecasting.policy import INTERVAL, horizon_days, plan  # noqa: E402
 from commerce.forecasting.seasons import horizon_factor  # noqa: E402
-from commerce.forecasting.service import fit_history  # noqa: E402
+from commerce.forecasting.service import BACKTEST, fit_history  # noqa: E402
 from commerce.inventory.reorder import order_up_to_quantity, reorder_point, round_to_pack  # noqa: E402
 from common.retail_calendar import Season  # noqa: E402
 from db.seed.catalog import SUPPLIERS, WATCHES  # noqa: E402
@@ -60,7 +59,6 @@ START = date(2025, 1, 1)
 WINDOW = 90
 COVER = 30.0
 TODAY_LEVELS = (0.80, 0.90, 0.95, 0.98, 0.995)
-BACKTEST = Backtest(horizon=14, windows=4)
 
 
 @dataclass(frozen=True)

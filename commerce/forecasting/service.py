@@ -23,7 +23,9 @@ from db.pool import Conn
 
 K = TypeVar("K", bound=Hashable)
 HISTORY_DAYS = 365
-BACKTEST = Backtest(horizon=14, windows=4)
+# Six windows of four weeks: a slow seller sells a few times a month, and a backtest over fewer days
+# would reward a model for forecasting the zeros of a quiet spell.
+BACKTEST = Backtest(horizon=28, windows=6)
 
 
 async def refresh_forecasts(conn: Conn, *, fill_rates: Mapping[DemandClass, float], cover_days: float,
