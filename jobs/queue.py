@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from db.pool import Conn, Pool
 from jobs import repo
-from jobs.kinds import SPECS, JobKind, JobPayload, KindSpec, PruneJobs
+from jobs.kinds import ROUTINE, SPECS, JobKind, JobPayload, KindSpec, PruneJobs
 from jobs.models import JobOutcome, PermanentJobError
 from telemetry import propagation
 
@@ -126,7 +126,8 @@ class JobQueue:
             for follow_up in outcome.follow_up:
                 await defer(conn, follow_up)
         JOB_ATTEMPTS.labels(kind.value, "ok").inc()
-        log.info("job_done", decision_id=str(outcome.decision_id) if outcome.decision_id else None)
+        done = log.debug if kind in ROUTINE else log.info
+        done("job_done", decision_id=str(outcome.decision_id) if outcome.decision_id else None)
 
     async def _prune(self, prune: PruneJobs) -> None:
         await self.app.job_manager.delete_old_jobs(nb_hours=prune.keep_hours, include_failed=True,
