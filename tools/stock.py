@@ -24,9 +24,11 @@ class StockContext:
 
 @STOCK_TOOLS.tool()
 async def list_low_stock_watches(ctx: StockContext) -> ToolResult:
-    """List every watch at or below its reorder point, with available and reserved units, units on order,
-    any open proposal, daily demand (mean and standard deviation over the demand window), supplier lead
-    time, safety stock, reorder point, the suggested order quantity and the allowed quantity range."""
+    """List every watch at or below its reorder point, most valuable to order first: available and
+    reserved units, units on order, any open proposal, its demand forecast (model, demand class, daily
+    mean and spread, interval over the lead time), supplier lead time and its spread, the fill-rate
+    target, reorder point, the suggested order quantity and the allowed range, the projected stockout
+    date, the last day to order, the revenue at risk if nothing is ordered, and why a watch is blocked."""
     async with ctx.pool.connection() as conn:
         watches = await service.low_stock_assessments(conn, ctx.policy)
     if not watches:
