@@ -23,6 +23,7 @@ from commerce.replenishment import service as replenishment
 from commerce.replenishment.models import ProposalPublic, ProposalStatus, ReorderPolicy
 from db.pool import Pool
 from decision_log import service as decisions
+from events.feeds import daily_units
 from events.relay import Relay
 from jobs.kinds import (
     EmbeddingRefresh,
@@ -120,7 +121,7 @@ class JobHandlers:
         async with self.pool.connection() as conn:
             only = set(await forecast_repo.stale(conn)) if job.stale_only else None
             refitted = 0 if only == set() else await refresh_forecasts(
-                conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days, only=only)
+                conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days, sales=daily_units, only=only)
             measured = await earned.measure_outcomes(conn)
             verdicts = await earned.evaluate_autonomy(conn, policy)
         _log.info("forecasts_refreshed", refitted=refitted, outcomes_measured=measured,

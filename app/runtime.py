@@ -40,6 +40,7 @@ from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import Pool, open_pool
 from db.seed.loader import seed_catalog
+from events.feeds import daily_units
 from prompts.registry import PromptRegistry
 from rag.embedder import Embedder
 from rag.indexer import index_missing
@@ -91,21 +92,21 @@ async def prepare_database(url: str, settings: Settings) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
         if settings.seed_catalog and await seed_catalog(conn):
             _log.info("catalog_seeded")
+        # Orders with no events (the seeded history, or orders older than the log) get a snapshot event,
+        # so the log can rebuild every order (and the daily sales forecasting reads come from it).
+        imported = await import_untracked_orders(conn)
+        if imported:
+            _log.info("orders_imported_into_event_log", orders=imported)
         # A first start (or an upgrade from before forecasts) fits every watch without a forecast, so
         # the stock agent never reasons over missing figures; the daily refit keeps them current.
         unforecast = set(await forecast_repo.stale(conn))
         if unforecast:
             policy = settings.reorder_policy
             fitted = await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days,
-                                             only=unforecast)
+                                             sales=daily_units, only=unforecast)
             _log.info("forecasts_fitted", watches=fitted)
         # Every demand class has a judged autonomy state from the first page view on.
         await earned.evaluate_autonomy(conn, settings.reorder_policy)
-        # Orders with no events (the seeded history, or orders older than the log) get a snapshot event,
-        # so the log can rebuild every order.
-        imported = await import_untracked_orders(conn)
-        if imported:
-            _log.info("orders_imported_into_event_log", orders=imported)
         created = await PromptRegistry().sync_from_files(conn)
         if created:
             _log.info("prompts_registered", versions=[f"{p.name}@{p.version}" for p in created])

@@ -56,3 +56,15 @@ async def rebuild(conn: Conn, consumer: Consumer, *, page: int = 5000) -> int:
             applied += await deliver(conn, consumer, batch)
             after = (batch[-1].tx_id, batch[-1].position)
     return applied
+
+
+async def catch_up(conn: Conn, consumer: Consumer, *, page: int = 5000) -> int:
+    """Apply what a consumer has not seen yet straight from the log, for a reader that needs its read
+    model current now rather than after the relay's next pass. Safe beside the relay: events are
+    claimed per consumer, so whichever delivers an event second skips it."""
+    applied = 0
+    after = await repo.checkpoint(conn, name=consumer.name)
+    while batch := await repo.read_committed_after(conn, tx_id=after[0], position=after[1], limit=page):
+        applied += await deliver(conn, consumer, batch)
+        after = (batch[-1].tx_id, batch[-1].position)
+    return applied

@@ -24,6 +24,7 @@ from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.pool import Conn, Pool, open_pool
 from db.seed.loader import seed_catalog
+from events.feeds import daily_units
 from rag.indexer import index_missing
 from tests.fix_app import EMBEDDER, make_settings
 
@@ -69,9 +70,9 @@ async def template_db(pg_url: str) -> str:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
         assert await seed_catalog(conn)
         policy = make_settings("postgresql://unused").reorder_policy  # the settings' defaults, as the app uses
-        await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days)
-        await index_missing(conn, EMBEDDER)
         await import_untracked_orders(conn)  # as the server does at start: the seeded history in the log
+        await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days, sales=daily_units)
+        await index_missing(conn, EMBEDDER)
     return TEMPLATE
 
 

@@ -1,4 +1,5 @@
-"""SQL for demand forecasting: a year of daily sales and stock per watch, and the stored forecasts."""
+"""SQL for demand forecasting: a year of stock per watch, and the stored forecasts. (Daily sales come from
+the event log's projection, handed in by the app.)"""
 
 from __future__ import annotations
 
@@ -24,19 +25,6 @@ async def watches(conn: Conn) -> list[dict[str, Any]]:
                   s.lead_time_sd_days::float8 AS lead_time_sd_days, i.available
            FROM watches w JOIN suppliers s ON s.id = w.supplier_id JOIN inventory i ON i.watch_id = w.id
            WHERE w.active ORDER BY w.id"""
-    )
-    return await cur.fetchall()
-
-
-async def daily_units(conn: Conn, *, start: date, end: date) -> list[dict[str, Any]]:
-    """Units sold per watch and UTC day in [start, end), days without a sale left out."""
-    cur = await conn.execute(
-        """SELECT oi.watch_id, (o.created_at AT TIME ZONE 'UTC')::date AS day, sum(oi.quantity)::int AS units
-           FROM order_items oi JOIN orders o ON o.id = oi.order_id
-           WHERE o.status IN ('paid', 'shipped', 'delivered')
-             AND o.created_at >= %(start)s::date AT TIME ZONE 'UTC' AND o.created_at < %(end)s::date AT TIME ZONE 'UTC'
-           GROUP BY 1, 2""",
-        {"start": start, "end": end},
     )
     return await cur.fetchall()
 

@@ -8,7 +8,7 @@ serving while statsforecast runs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
@@ -28,15 +28,20 @@ HISTORY_DAYS = 365
 BACKTEST = Backtest(horizon=28, windows=6)
 
 
+# (watch id, UTC day, units sold) for start <= day < end. The app hands in the daily-sales read model
+# (events/feeds.py): forecasting is a reader of the event log's projection, not of the order tables.
+SalesReader = Callable[[Conn, date, date], Awaitable[list[tuple[int, date, int]]]]
+
+
 async def refresh_forecasts(conn: Conn, *, fill_rates: Mapping[DemandClass, float], cover_days: float,
-                            only: set[int] | None = None) -> int:
+                            sales: SalesReader, only: set[int] | None = None) -> int:
     """Refit (all active watches, or `only` these) and store forecasts and reorder points; returns how many."""
     today = await repo.today(conn)
     start = today - timedelta(days=HISTORY_DAYS)
     watches = [w for w in await repo.watches(conn) if only is None or w["watch_id"] in only]
     if not watches:
         return 0
-    sold = await repo.daily_units(conn, start=start, end=today)
+    sold = await sales(conn, start, today)
     opening = await repo.opening_balances(conn, start=start)
     balances = await repo.ledger_balances(conn, start=start, end=today)
     units, in_stock = _history(watches, sold, opening, balances, start_ordinal=start.toordinal())
@@ -61,13 +66,13 @@ async def refresh_forecasts(conn: Conn, *, fill_rates: Mapping[DemandClass, floa
     return len(rows)
 
 
-def _history(watches: list[dict[str, Any]], sold: list[dict[str, Any]], opening: dict[int, int],
+def _history(watches: list[dict[str, Any]], sold: list[tuple[int, date, int]], opening: dict[int, int],
              balances: list[dict[str, Any]], *, start_ordinal: int) -> tuple[dict[int, list[float]],
                                                                             dict[int, list[bool]]]:
     units: dict[int, list[float]] = {w["watch_id"]: [0.0] * HISTORY_DAYS for w in watches}
-    for r in sold:
-        if r["watch_id"] in units:
-            units[r["watch_id"]][r["day"].toordinal() - start_ordinal] = float(r["units"])
+    for watch_id, day, sold_units in sold:
+        if watch_id in units:
+            units[watch_id][day.toordinal() - start_ordinal] = float(sold_units)
     moves: dict[int, list[tuple[int, int]]] = {}
     for r in balances:
         moves.setdefault(r["watch_id"], []).append((r["day"].toordinal() - start_ordinal, int(r["balance_after"])))

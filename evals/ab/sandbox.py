@@ -17,10 +17,12 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from commerce.forecasting.service import refresh_forecasts
+from commerce.orders.backfill import import_untracked_orders
 from commerce.replenishment.models import ReorderPolicy
 from db.migrate import migrate
 from db.pool import Pool, open_pool
 from db.seed.loader import seed_catalog
+from events.feeds import daily_units
 from rag.embedder import Embedder
 from rag.indexer import index_missing
 
@@ -43,7 +45,9 @@ async def sandbox_database(store_url: str, *, policy: ReorderPolicy, embedder: E
         await asyncio.to_thread(migrate, url)
         async with await psycopg.AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
             await seed_catalog(conn)
-            await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days)
+            await import_untracked_orders(conn)
+            await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days,
+                                    sales=daily_units)
             if embedder is not None:
                 await index_missing(conn, embedder)
         pool = await open_pool(url, min_size=1, max_size=4, name="seiko-eval")
