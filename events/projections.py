@@ -33,6 +33,14 @@ def _placed_at(event: Event) -> datetime:
     return datetime.fromisoformat(event.data["created_at" if event.type == "order.imported" else "placed_at"])
 
 
+def _sold_at(event: Event) -> datetime:
+    """When the order came to count as sold: the event's own time, except for a snapshot of an older
+    order, whose event is as new as the import but whose payment is not."""
+    if event.type == "order.imported":
+        return datetime.fromisoformat(event.data.get("paid_at") or event.data["created_at"])
+    return event.time
+
+
 def _sold_change(event: Event) -> int:
     """+1 when the event makes its order count as sold, -1 when it stops counting, else 0."""
     if event.type == "order.imported":
@@ -138,7 +146,7 @@ class DemandSignal:
             for line in event.data["lines"]:
                 watch = int(line["watch_id"])
                 units, last, position = demand.get(watch, (0, None, 0))
-                sold_at = event.time if sign > 0 else last
+                sold_at = _sold_at(event) if sign > 0 else last
                 demand[watch] = (units + sign * line["quantity"],
                                  max(filter(None, (last, sold_at)), default=None), max(position, event.position))
         await read_models.add_demand(conn, demand)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from commerce.replenishment import service
 from commerce.replenishment.models import ReorderPolicy
 from db.pool import Pool
+from events.feeds import demand_signals
+from events.read_models import DemandSignal
 from tools.registry import ToolRegistry, ToolResult
 
 STOCK_TOOLS = ToolRegistry()
@@ -28,12 +31,22 @@ async def list_low_stock_watches(ctx: StockContext) -> ToolResult:
     reserved units, units on order, any open proposal, its demand forecast (model, demand class, daily
     mean and spread, interval over the lead time), supplier lead time and its spread, the fill-rate
     target, reorder point, the suggested order quantity and the allowed range, the projected stockout
-    date, the last day to order, the revenue at risk if nothing is ordered, and why a watch is blocked."""
+    date, the last day to order, the revenue at risk if nothing is ordered, why a watch is blocked,
+    and from the order events the units sold in all and when the watch last sold."""
     async with ctx.pool.connection() as conn:
         watches = await service.low_stock_assessments(conn, ctx.policy)
+        signals = await demand_signals(conn) if watches else {}
     if not watches:
         return ToolResult("no_data", [], "no watch is at or below its reorder point")
-    return ToolResult("ok", [w.as_tool_data() for w in watches])
+    return ToolResult("ok", [w.as_tool_data() | _signal(signals.get(w.watch_id)) for w in watches])
+
+
+def _signal(signal: DemandSignal | None) -> dict[str, Any]:
+    """The demand signal fed by the event log: what has sold, and when it last did."""
+    if signal is None:
+        return {"units_sold_total": 0, "last_sold_at": None}
+    return {"units_sold_total": signal.units_sold,
+            "last_sold_at": signal.last_sold_at.isoformat() if signal.last_sold_at else None}
 
 
 @STOCK_TOOLS.tool(writes=True)

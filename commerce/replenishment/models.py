@@ -67,6 +67,7 @@ class Assessment:
     """One low-stock watch as the stock agent sees it: stock, the demand forecast, the reorder
     policy's figures, the quantities the guardrails allow, and what is at stake."""
 
+    watch_id: int
     reference: str
     name: str
     available: int

@@ -83,7 +83,7 @@ def assess(row: dict[str, Any], policy: ReorderPolicy, lifts: Mapping[Season, fl
                else "covered by stock on order" if suggested == 0
                else _rejection_holds(rejection, suggested=suggested, available=available))
     return Assessment(
-        reference=row["reference"], name=row["name"], available=available,
+        watch_id=int(row["watch_id"]), reference=row["reference"], name=row["name"], available=available,
         reserved=int(row["reserved"]), on_order=int(row["on_order"]), open_proposal=row["open_proposal_id"],
         forecast=forecast, daily_demand_mean=round(mean, 3), daily_demand_sd=round(sd, 3),
         lead_time_days=lead, lead_time_sd_days=lead_sd, fill_rate_target=fill_rate,

@@ -3,9 +3,10 @@ equals the order tables' own count, and it is complete even before the relay has
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from fastapi import FastAPI
 
 from db.pool import Conn
 from events.feeds import daily_units
@@ -40,3 +41,23 @@ async def test_the_feed_equals_the_order_tables_and_needs_no_relay(conn: Conn) -
     assert await daily_units(conn, start, today + timedelta(days=1)) == fed
     cur = await conn.execute("SELECT count(*) AS n FROM events")
     assert (await cur.fetchone() or {})["n"] == before, "reading appends nothing"
+
+
+async def test_the_stock_agent_sees_when_each_low_watch_last_sold(app: FastAPI, conn: Conn) -> None:
+    from tools.stock import StockContext, list_low_stock_watches
+
+    await conn.execute("UPDATE inventory SET available = 0")  # every watch is low
+    ctx = StockContext(pool=app.state.pool, policy=app.state.agents.policy, decision_id=None, trigger="test")
+    listed = {w["reference"]: w for w in (await list_low_stock_watches(ctx)).data}
+    cur = await conn.execute(
+        """SELECT w.reference, sum(oi.quantity)::int AS units, max(o.paid_at) AS last_paid
+           FROM order_items oi JOIN orders o ON o.id = oi.order_id JOIN watches w ON w.id = oi.watch_id
+           WHERE o.status IN ('paid', 'shipped', 'delivered') GROUP BY w.reference""")
+    truth = {r["reference"]: r for r in await cur.fetchall()}
+    assert truth
+    for reference, row in truth.items():
+        if reference in listed:
+            seen = listed[reference]
+            # the seeded history came into the log as snapshots at start: its sales keep their own time
+            assert seen["units_sold_total"] == row["units"]
+            assert datetime.fromisoformat(seen["last_sold_at"]) == row["last_paid"]
