@@ -13,6 +13,7 @@ from typing import Any
 from commerce.errors import Conflict, InvalidInput, NotFound
 from commerce.forecasting import repo as forecast_repo
 from commerce.forecasting.demand import DemandClass
+from commerce.forecasting.models import WINDOW_MEAN
 from commerce.forecasting.policy import INTERVAL, Plan, horizon_days, plan
 from commerce.forecasting.seasons import horizon_factor
 from commerce.inventory import repo as inventory_repo
@@ -122,7 +123,7 @@ def decision_card(facts: Assessment, *, quantity: int) -> dict[str, Any]:
     if facts.forecast and facts.forecast.censored_days:
         left_out.append(f"{facts.forecast.censored_days} out-of-stock days left out of the forecast (demand then "
                         "was unseen, not zero)")
-    if facts.forecast and facts.forecast.mase is None:
+    if facts.forecast and facts.forecast.model == WINDOW_MEAN:
         left_out.append("too little history to backtest: the forecast is the plain mean of the days observed")
     if quantity < facts.suggested_quantity:
         left_out.append(f"{facts.suggested_quantity - quantity} units of the suggested {facts.suggested_quantity} "
