@@ -8,7 +8,7 @@ serving while statsforecast runs.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Generic, TypeVar
@@ -38,16 +38,18 @@ async def refresh_forecasts(conn: Conn, *, fill_rates: Mapping[DemandClass, floa
     """Refit (all active watches, or `only` these) and store forecasts and reorder points; returns how many."""
     today = await repo.today(conn)
     start = today - timedelta(days=HISTORY_DAYS)
-    watches = [w for w in await repo.watches(conn) if only is None or w["watch_id"] in only]
+    every = await repo.watches(conn)
+    watches = [w for w in every if only is None or w["watch_id"] in only]
     if not watches:
         return 0
     sold = await sales(conn, start, today)
     opening = await repo.opening_balances(conn, start=start)
     balances = await repo.ledger_balances(conn, start=start, end=today)
-    units, in_stock = _history(watches, sold, opening, balances, start_ordinal=start.toordinal())
+    units, in_stock = _history(every, sold, opening, balances, start_ordinal=start.toordinal())
     days = [start + timedelta(days=n) for n in range(HISTORY_DAYS)]
     # With a subset refitted, the seasons' lifts are still learnt from every watch's history.
-    fitted = await asyncio.to_thread(fit_history, days, units, in_stock, backtest=BACKTEST)
+    fitted = await asyncio.to_thread(fit_history, days, units, in_stock, backtest=BACKTEST,
+                                     fit={w["watch_id"] for w in watches})
     forecasts, censored = fitted.forecasts, fitted.censored_days
     rows, points = [], {}
     for w in watches:
@@ -89,12 +91,15 @@ class Fitted(Generic[K]):
 
 
 def fit_history(days: Sequence[date], units: Mapping[K, Sequence[float]], in_stock: Mapping[K, Sequence[bool]],
-                *, backtest: Backtest) -> Fitted[K]:
-    """Learn the seasons' lifts, take them out, drop the censored days, and forecast every series."""
+                *, backtest: Backtest, fit: Collection[K] | None = None) -> Fitted[K]:
+    """Learn the seasons' lifts from every series, take them out, drop the censored days, and forecast
+    the series in `fit` (all of them by default)."""
     lifts = estimate_lifts(days, units, in_stock)
     series: dict[K, list[float]] = {}
     censored: dict[K, int] = {}
     for key, sold in units.items():
+        if fit is not None and key not in fit:
+            continue
         observed = uncensored(deseasonalised(days, sold, lifts), in_stock[key])
         series[key], censored[key] = observed.units, observed.censored_days
     return Fitted(forecasts=forecast_demand(series, backtest=backtest), lifts=lifts, censored_days=censored)

@@ -61,3 +61,19 @@ async def test_the_stock_agent_sees_when_each_low_watch_last_sold(app: FastAPI, 
             # the seeded history came into the log as snapshots at start: its sales keep their own time
             assert seen["units_sold_total"] == row["units"]
             assert datetime.fromisoformat(seen["last_sold_at"]) == row["last_paid"]
+
+
+async def test_refitting_one_watch_keeps_the_shops_season_lifts(app: FastAPI, conn: Conn) -> None:
+    from commerce.forecasting.service import refresh_forecasts
+
+    cur = await conn.execute("SELECT season, lift FROM seasonal_lifts ORDER BY season")
+    learnt = await cur.fetchall()
+    assert {r["season"] for r in learnt} == {"christmas", "fathers_day"}
+    assert next(r["lift"] for r in learnt if r["season"] == "christmas") > 1.2, "the seeded December shows"
+    cur = await conn.execute("SELECT id FROM watches WHERE reference = 'SRPD77K1'")
+    watch = (await cur.fetchone() or {})["id"]
+    policy = app.state.agents.policy
+    assert await refresh_forecasts(conn, fill_rates=policy.fill_rates, cover_days=policy.cover_days,
+                                   sales=daily_units, only={watch}) == 1
+    cur = await conn.execute("SELECT season, lift FROM seasonal_lifts ORDER BY season")
+    assert await cur.fetchall() == learnt, "learnt from one watch, the lifts would fall back to 1"
